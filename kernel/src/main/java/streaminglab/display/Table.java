@@ -1,0 +1,125 @@
+package streaminglab.display;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of a result, ready to render: column names and types, the rows shown, and how many
+ * more there are. A batch Dataset and a live streaming view both become one of these.
+ */
+public final class Table {
+    private final List<String> names = new ArrayList<>();
+    private final List<String> types = new ArrayList<>();
+    private final List<List<String>> rows = new ArrayList<>();
+    private final long totalRows;
+
+    public Table(StructType schema, List<Row> shown, long totalRows) {
+        for (StructField field : schema.fields()) {
+            names.add(field.name());
+            types.add(field.dataType().simpleString());
+        }
+        for (Row row : shown) {
+            List<String> cells = new ArrayList<>(row.length());
+            for (int i = 0; i < row.length(); i++) cells.add(Cells.text(row.get(i)));
+            rows.add(cells);
+        }
+        this.totalRows = totalRows;
+    }
+
+    public List<String> names() {
+        return names;
+    }
+
+    public List<String> types() {
+        return types;
+    }
+
+    public List<List<String>> rows() {
+        return rows;
+    }
+
+    public long totalRows() {
+        return totalRows;
+    }
+
+    public long hiddenRows() {
+        return Math.max(0, totalRows - rows.size());
+    }
+
+    /** An HTML table with a header of names and types; nulls greyed, a note for hidden rows. */
+    public String html() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<table class=\"lab-table\" style=\"border-collapse:collapse\">\n<thead><tr>");
+        for (int i = 0; i < names.size(); i++) {
+            sb.append("<th style=\"text-align:left\">").append(escape(names.get(i)))
+                    .append("<br><span style=\"font-weight:normal;opacity:0.6;font-size:85%\">")
+                    .append(escape(types.get(i))).append("</span></th>");
+        }
+        sb.append("</tr></thead>\n<tbody>\n");
+        for (List<String> row : rows) {
+            sb.append("<tr>");
+            for (String cell : row) {
+                if (cell.equals("null")) sb.append("<td style=\"text-align:left;opacity:0.5\"><i>null</i></td>");
+                else sb.append("<td style=\"text-align:left\">").append(escape(cell)).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        sb.append("</tbody>\n</table>\n");
+        sb.append("<p style=\"opacity:0.7;font-size:85%\">").append(footer()).append("</p>");
+        return sb.toString();
+    }
+
+    /** The same table as aligned text, for front ends without HTML. */
+    public String text() {
+        int[] width = new int[names.size()];
+        for (int i = 0; i < names.size(); i++) width[i] = Math.max(names.get(i).length(), 1);
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) width[i] = Math.max(width[i], row.get(i).length());
+        }
+        StringBuilder sb = new StringBuilder();
+        String rule = rule(width);
+        sb.append(rule).append(line(names, width)).append(rule);
+        for (List<String> row : rows) sb.append(line(row, width));
+        sb.append(rule).append(footer());
+        return sb.toString();
+    }
+
+    private String footer() {
+        String count = rows.size() == 1 ? "1 row" : rows.size() + " rows";
+        if (hiddenRows() > 0) return count + " shown, " + hiddenRows() + " more rows";
+        return count;
+    }
+
+    private static String rule(int[] width) {
+        StringBuilder sb = new StringBuilder("+");
+        for (int w : width) sb.append("-".repeat(w + 2)).append('+');
+        return sb.append('\n').toString();
+    }
+
+    private static String line(List<String> cells, int[] width) {
+        StringBuilder sb = new StringBuilder("|");
+        for (int i = 0; i < width.length; i++) {
+            String cell = i < cells.size() ? cells.get(i) : "";
+            sb.append(' ').append(cell).append(" ".repeat(width[i] - cell.length())).append(" |");
+        }
+        return sb.append('\n').toString();
+    }
+
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,68 @@
+package streaminglab.display;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a cell's value into what the notebook shows: a batch Dataset as a table (HTML with a
+ * text fallback), display data as it is, anything else as text.
+ */
+public final class ValueRenderer {
+    private final int defaultMaxRows;
+
+    public ValueRenderer(int defaultMaxRows) {
+        this.defaultMaxRows = defaultMaxRows;
+    }
+
+    public DisplayData render(Object value) {
+        return render(value, defaultMaxRows);
+    }
+
+    public DisplayData render(Object value, int maxRows) {
+        if (value instanceof DisplayData) return (DisplayData) value;
+        if (value instanceof Dataset) return renderDataset((Dataset<?>) value, maxRows);
+        DisplayData data = new DisplayData(text(value));
+        return data;
+    }
+
+    /** Runs the Dataset for at most maxRows + 1 rows; counts all rows only when some are cut. */
+    public DisplayData renderDataset(Dataset<?> dataset, int maxRows) {
+        Dataset<Row> rows = dataset.toDF();
+        if (dataset.isStreaming()) return streamingHint(rows);
+        List<Row> taken = Arrays.asList((Row[]) rows.take(maxRows + 1));
+        long total = taken.size();
+        if (taken.size() > maxRows) {
+            taken = taken.subList(0, maxRows);
+            total = rows.count();
+        }
+        Table table = new Table(rows.schema(), taken, total);
+        DisplayData data = new DisplayData(table.text());
+        data.putHTML(table.html());
+        return data;
+    }
+
+    private static DisplayData streamingHint(Dataset<Row> rows) {
+        String hint = "A streaming Dataset has no rows yet: start a query with "
+                + "writeStream()...start() to see its results as they arrive.\n" + rows.schema().treeString();
+        DisplayData data = new DisplayData(hint);
+        data.putHTML("<p>A <b>streaming</b> Dataset has no rows yet: start a query with "
+                + "<code>writeStream()...start()</code> to see its results as they arrive.</p><pre>"
+                + Table.escape(rows.schema().treeString()) + "</pre>");
+        return data;
+    }
+
+    private static String text(Object value) {
+        if (value == null) return "null";
+        if (value instanceof Object[]) return Arrays.deepToString((Object[]) value);
+        if (value instanceof int[]) return Arrays.toString((int[]) value);
+        if (value instanceof long[]) return Arrays.toString((long[]) value);
+        if (value instanceof double[]) return Arrays.toString((double[]) value);
+        if (value instanceof byte[]) return Arrays.toString((byte[]) value);
+        if (value instanceof String) return (String) value;
+        return String.valueOf(value);
+    }
+}

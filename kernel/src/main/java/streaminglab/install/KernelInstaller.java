@@ -1,0 +1,182 @@
+package streaminglab.install;
+
+import com.google.gson.GsonBuilder;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes (or removes) the kernelspec that makes "Spark Streaming (Java)" appear in Jupyter:
+ * kernel.json with the java command, Spark's --add-opens list and the heap setting, and logos.
+ */
+public final class KernelInstaller {
+    public static final String DEFAULT_NAME = "spark-streaming-java";
+    public static final String DISPLAY_NAME = "Spark Streaming (Java)";
+
+    public static final String USAGE = String.join("\n",
+            "Spark Streaming Lab kernel",
+            "",
+            "  java -jar spark-streaming-lab-kernel.jar install [--user | --sys-prefix | --prefix DIR]",
+            "                                               [--name NAME] [--display-name TEXT] [--heap SIZE]",
+            "  java -jar spark-streaming-lab-kernel.jar uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]",
+            "  java -jar spark-streaming-lab-kernel.jar CONNECTION_FILE      (what Jupyter runs)",
+            "",
+            "  --user          install for this user (default)",
+            "  --sys-prefix    install into the Python environment that runs Jupyter",
+            "  --prefix DIR    install into DIR/share/jupyter/kernels",
+            "  --name NAME     kernelspec name (default " + DEFAULT_NAME + ")",
+            "  --heap SIZE     the kernel's heap, e.g. 2g (default: half the memory the machine or container has)");
+
+    /**
+     * Spark's own list (JavaModuleOptions) of what it needs opened on Java 17+, and the netty
+     * setting Spark's launcher adds.
+     */
+    static final List<String> SPARK_JAVA_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true");
+
+    private KernelInstaller() {
+    }
+
+    public static int install(String[] args) {
+        try {
+            Options o = Options.parse(args, true);
+            Path dir = o.kernelsDir().resolve(o.name);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("kernel.json"), kernelJson(o), StandardCharsets.UTF_8);
+            KernelLogo.writeInto(dir);
+            System.out.println("Installed kernelspec " + o.name + " (\"" + o.displayName + "\") in " + dir);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n\n" + USAGE);
+            return 2;
+        } catch (IOException | URISyntaxException | InterruptedException e) {
+            System.err.println("Could not install the kernelspec: " + e);
+            return 1;
+        }
+    }
+
+    public static int uninstall(String[] args) {
+        try {
+            Options o = Options.parse(args, false);
+            Path dir = o.kernelsDir().resolve(o.name);
+            if (!Files.exists(dir)) {
+                System.out.println("No kernelspec " + o.name + " in " + o.kernelsDir() + ": nothing to remove.");
+                return 0;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+            System.out.println("Removed kernelspec " + o.name + " from " + dir);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n\n" + USAGE);
+            return 2;
+        } catch (IOException | InterruptedException e) {
+            System.err.println("Could not remove the kernelspec: " + e);
+            return 1;
+        }
+    }
+
+    static String kernelJson(Options o) throws URISyntaxException {
+        Path jar = Paths.get(KernelInstaller.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toAbsolutePath();
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> argv = new ArrayList<>();
+        argv.add(java.toString());
+        argv.addAll(SPARK_JAVA_OPTIONS);
+        if (o.heap != null) {
+            argv.add("-Xmx" + o.heap);
+        } else {
+            // sized from the container's memory limit, not the host's
+            argv.add("-XX:MaxRAMPercentage=50");
+        }
+        argv.add("-XX:+UseG1GC");
+        argv.add("-XX:-OmitStackTraceInFastThrow"); // exceptions in cells keep their messages
+        argv.add("-jar");
+        argv.add(jar.toString());
+        argv.add("{connection_file}");
+
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("argv", argv);
+        spec.put("display_name", o.displayName);
+        spec.put("language", "java");
+        spec.put("interrupt_mode", "message");
+        spec.put("env", Map.of());
+        spec.put("metadata", Map.of("debugger", false));
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n";
+    }
+
+    /** Where and what to install, from the command line. */
+    static final class Options {
+        String name = DEFAULT_NAME;
+        String displayName = DISPLAY_NAME;
+        String heap;
+        Path prefix;
+        boolean sysPrefix;
+
+        static Options parse(String[] args, boolean installing) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--user" -> { }
+                    case "--sys-prefix" -> o.sysPrefix = true;
+                    case "--prefix" -> o.prefix = Paths.get(value(args, ++i, a));
+                    case "--name" -> o.name = value(args, ++i, a);
+                    case "--display-name" -> o.displayName = value(args, ++i, a);
+                    case "--heap" -> {
+                        o.heap = value(args, ++i, a).toLowerCase();
+                        if (!o.heap.matches("\\d+[kmg]")) {
+                            throw new IllegalArgumentException("--heap needs a size like 1g or 1536m, not '" + o.heap + "'.");
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("Unknown argument '" + a + "'.");
+                }
+            }
+            if (!o.name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("--name may hold letters, digits, '.', '_' and '-' only, not '" + o.name + "'.");
+            }
+            if (o.prefix != null && o.sysPrefix) {
+                throw new IllegalArgumentException("Choose one of --sys-prefix and --prefix.");
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) throw new IllegalArgumentException(option + " needs a value.");
+            return args[i];
+        }
+
+        Path kernelsDir() throws IOException, InterruptedException {
+            if (prefix != null) return prefix.toAbsolutePath().resolve("share/jupyter/kernels");
+            if (sysPrefix) return Paths.get(JupyterPython.sysPrefix()).resolve("share/jupyter/kernels");
+            return JupyterPython.userDataDir().resolve("kernels");
+        }
+    }
+}

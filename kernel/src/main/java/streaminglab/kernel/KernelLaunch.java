@@ -1,0 +1,62 @@
+package streaminglab.kernel;
+
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
+import streaminglab.config.LabSettings;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.logging.FileHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** Starts a kernel on a connection file: logs to files, connect, serve until shutdown, stop all. */
+public final class KernelLaunch {
+    private KernelLaunch() {
+    }
+
+    public static void run(String connectionFile, LabSettings settings) throws Exception {
+        Path logDir = settings.logDir();
+        Files.createDirectories(logDir);
+        // Spark's log4j reads this before anything logs; logs go to a file, never into cells
+        System.setProperty("spark.lab.log.dir", logDir.toString());
+        System.setProperty("spark.lab.log.level", settings.sparkLogLevel());
+        System.setProperty("log4j2.configurationFile", "classpath:streaminglab/log4j2.properties");
+        PrintStream log = new PrintStream(new FileOutputStream(logDir.resolve("kernel.log").toFile(), true), true,
+                StandardCharsets.UTF_8);
+        routeJavaLogging(logDir);
+
+        String json = Files.readString(Paths.get(connectionFile));
+        KernelConnectionProperties properties = KernelConnectionProperties.parse(json);
+        JupyterConnection connection = new JupyterConnection(properties);
+        ConnectionTuning.beforeConnect(connection);
+
+        LabKernel kernel = new LabKernel(settings, connection, log);
+        kernel.start();
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        ConnectionTuning.afterConnect(connection);
+        Runtime.getRuntime().addShutdownHook(new Thread(kernel::stopEverything, "kernel-stop"));
+        log.println("kernel started on " + connectionFile + " (pid " + ProcessHandle.current().pid() + ")");
+
+        connection.waitUntilClose();
+        kernel.stopEverything();
+        log.println("kernel stopped");
+        System.exit(0);
+    }
+
+    private static void routeJavaLogging(Path logDir) throws IOException {
+        Logger root = Logger.getLogger("");
+        for (var handler : root.getHandlers()) root.removeHandler(handler);
+        FileHandler file = new FileHandler(logDir.resolve("protocol.log").toString(), 1 << 20, 1, true);
+        file.setFormatter(new SimpleFormatter());
+        root.addHandler(file);
+        root.setLevel(Level.WARNING);
+    }
+}

@@ -1,0 +1,277 @@
+package streaminglab.kernel;
+
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
+import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
+import io.github.spencerpark.jupyter.messages.Header;
+import io.github.spencerpark.jupyter.messages.Message;
+import io.github.spencerpark.jupyter.messages.MessageType;
+import io.github.spencerpark.jupyter.messages.publish.PublishError;
+import io.github.spencerpark.jupyter.messages.publish.PublishExecuteInput;
+import io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult;
+import io.github.spencerpark.jupyter.messages.reply.ErrorReply;
+import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
+import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
+import io.github.spencerpark.jupyter.messages.request.InterruptRequest;
+import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
+import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
+import org.apache.spark.sql.SparkSession;
+import streaminglab.config.LabSettings;
+import streaminglab.display.ValueRenderer;
+import streaminglab.execution.CellClassLoader;
+import streaminglab.execution.CellError;
+import streaminglab.execution.CellThread;
+import streaminglab.execution.JavaEvaluator;
+import streaminglab.execution.KernelClassPath;
+import streaminglab.magics.HelpMagics;
+import streaminglab.magics.MagicRegistry;
+import streaminglab.magics.SparkMagic;
+import streaminglab.magics.SqlMagic;
+import streaminglab.output.CellOutput;
+import streaminglab.output.OutputRouter;
+import streaminglab.runtime.Lab;
+import streaminglab.spark.CellJobs;
+import streaminglab.spark.JobProgressBar;
+import streaminglab.spark.SparkStarter;
+
+import java.io.PrintStream;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The kernel: wires the parts together and speaks the protocol. A cell goes
+ * execute_request → {@link CellRunner} (magics or JShell, on a {@link CellThread}) → value →
+ * {@link ValueRenderer} → {@link OutputRouter} → IOPub.
+ */
+public final class LabKernel extends BaseKernel {
+    private final LabSettings settings;
+    private final OutputRouter router;
+    private final CellClassLoader cellLoader;
+    private final CellThread cellThread;
+    private final SparkStarter spark;
+    private final CellJobs jobs;
+    private final JobProgressBar progressBar;
+    private final ValueRenderer renderer;
+    private final MagicRegistry magics = new MagicRegistry();
+    private final CellHistory history = new CellHistory();
+    private final CompletableFuture<JavaEvaluator> java = new CompletableFuture<>();
+    private final PrintStream log;
+    private volatile int runningCell = -1;
+    private volatile boolean stopped;
+
+    public LabKernel(LabSettings settings, JupyterConnection connection, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+        this.router = new OutputRouter(connection.getIOPub(), log);
+        this.cellLoader = new CellClassLoader(LabKernel.class.getClassLoader());
+        this.cellThread = new CellThread(cellLoader);
+        this.spark = new SparkStarter(settings, cellLoader);
+        this.jobs = new CellJobs(spark);
+        this.progressBar = new JobProgressBar(spark);
+        this.renderer = new ValueRenderer(settings.maxRows());
+        magics.register(new SqlMagic(spark, renderer, settings.maxRows()));
+        magics.register(new SparkMagic(spark));
+        HelpMagics.registerInto(magics);
+        Lab.attach(new Lab.Services() {
+            @Override
+            public SparkSession spark() {
+                return spark.session();
+            }
+
+            @Override
+            public void display(Object value) {
+                CellOutput cell = router.current();
+                if (cell != null) cell.display(renderer.render(value));
+            }
+        });
+    }
+
+    /** Starts what takes time in the background: the output routing first, then Spark and JShell. */
+    public void start() {
+        router.install(); // before Spark: Scala's Console keeps the System.out it first sees
+        spark.startInBackground();
+        Thread jshell = new Thread(() -> {
+            try {
+                JavaEvaluator evaluator = new JavaEvaluator(cellLoader, KernelClassPath.entries(), router.out(), router.err());
+                evaluator.declare(DefaultImports.SOURCE);
+                evaluator.eval("1"); // compiles once now, so the first cell does not pay for it
+                java.complete(evaluator);
+            } catch (Throwable t) {
+                java.completeExceptionally(t);
+            }
+        }, "jshell-starter");
+        jshell.setContextClassLoader(cellLoader);
+        jshell.setDaemon(true);
+        jshell.start();
+    }
+
+    @Override
+    public void becomeHandlerForConnection(JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        connection.setHandler(MessageType.EXECUTE_REQUEST, this::execute);
+        connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::kernelInfo);
+        connection.setHandler(MessageType.INTERRUPT_REQUEST, this::interrupt);
+        connection.setHandler(MessageType.SHUTDOWN_REQUEST, this::shutdown);
+    }
+
+    private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        ExecuteRequest request = message.getContent();
+        String code = request.getCode();
+        boolean silent = request.isSilent();
+        boolean store = request.shouldStoreHistory() && !silent;
+        int count = store ? executionCount.getAndIncrement() : executionCount.get();
+        env.setBusyDeferIdle();
+        if (!silent) env.publish(new PublishExecuteInput(code, count));
+
+        CellOutput cell = router.begin(message, count);
+        runningCell = count;
+        DisplayData result = null;
+        CellError error = null;
+        try (JobProgressBar.Watch progress = progressBar.watch(cell)) {
+            CellRunner runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
+            result = (DisplayData) cellThread.run(() -> runner.run(code, count));
+        } catch (Throwable failure) {
+            error = CellFailures.describe(failure);
+            if (error.getCause() != null) logTrace(count, error.getCause());
+        } finally {
+            runningCell = -1;
+            router.end(cell);
+        }
+
+        if (error == null) {
+            if (result != null && !silent) env.publish(new PublishExecuteResult(count, result));
+            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+        } else {
+            env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(),
+                    error.traceback()));
+            DisplayData folded = CellFailures.foldedTrace(error);
+            if (folded != null) cell.display(folded);
+            ErrorReply reply = new ErrorReply(error.name(), error.getMessage() == null ? "" : error.getMessage(),
+                    error.traceback());
+            reply.setExecutionCount(count);
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+        }
+        if (store) history.add(count, code, result == null ? null : String.valueOf(result.getData(
+                io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN)));
+    }
+
+    private JavaEvaluator evaluator() throws Exception {
+        try {
+            return java.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JShell could not start: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void kernelInfo(ShellReplyEnvironment env, Message<KernelInfoRequest> message) {
+        env.setBusyDeferIdle();
+        env.reply(new Replies.KernelInfo(Header.PROTOCOL_VERISON, "spark-streaming-lab",
+                KERNEL_META.getOrDefault("version", "0.1.0"), getLanguageInfo(), getBanner(), getHelpLinks()));
+    }
+
+    private void interrupt(ShellReplyEnvironment env, Message<InterruptRequest> message) {
+        env.setBusyDeferIdle();
+        int cell = runningCell;
+        if (cell >= 0) {
+            jobs.cancel(cell);
+            cellThread.interrupt();
+        }
+        env.defer().reply(new Replies.Interrupt());
+    }
+
+    private void shutdown(ShellReplyEnvironment env, Message<ShutdownRequest> message) {
+        boolean restart = message.getContent().isRestart();
+        env.setBusyDeferIdle();
+        stopEverything();
+        env.reply(new Replies.Shutdown(restart));
+        env.resolveDeferrals();
+        env.markForShutdown();
+    }
+
+    /** Stops everything the kernel started: cells, Spark (queries first), output. Safe to call twice. */
+    public synchronized void stopEverything() {
+        if (stopped) return;
+        stopped = true;
+        if (runningCell >= 0) cellThread.interrupt();
+        try {
+            spark.stop();
+        } catch (RuntimeException e) {
+            log.println("Spark did not stop cleanly: " + e);
+        }
+        progressBar.shutdown();
+        router.close();
+        if (java.isDone() && !java.isCompletedExceptionally()) java.join().close();
+    }
+
+    private void logTrace(int count, Throwable t) {
+        log.println("cell [" + count + "] failed:");
+        t.printStackTrace(log);
+    }
+
+    @Override
+    public DisplayData eval(String expr) {
+        throw new UnsupportedOperationException("cells are run by LabKernel.execute");
+    }
+
+    @Override
+    public LanguageInfo getLanguageInfo() {
+        return new LanguageInfo.Builder("java")
+                .version(System.getProperty("java.version"))
+                .mimetype("text/x-java")
+                .fileExtension(".java")
+                .pygments("java")
+                .codemirror("text/x-java")
+                .build();
+    }
+
+    @Override
+    public String getBanner() {
+        return "Spark Streaming Lab: Java " + System.getProperty("java.version")
+                + " with Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION()
+                + " (`spark` is ready; %lsmagic lists the magics)";
+    }
+
+    @Override
+    public List<LanguageInfo.Help> getHelpLinks() {
+        return List.of(
+                new LanguageInfo.Help("Structured Streaming guide",
+                        "https://spark.apache.org/docs/3.5.7/structured-streaming-programming-guide.html"),
+                new LanguageInfo.Help("Spark Java API", "https://spark.apache.org/docs/3.5.7/api/java/index.html"),
+                new LanguageInfo.Help("Kafka integration",
+                        "https://spark.apache.org/docs/3.5.7/structured-streaming-kafka-integration.html"));
+    }
+
+    @Override
+    public HistoryManager getHistoryManager() {
+        return history;
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) throws Exception {
+        return new CodeAssist(evaluator(), magics).complete(code, at);
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) throws Exception {
+        return new CodeAssist(evaluator(), magics).inspect(code, at);
+    }
+
+    @Override
+    public String isComplete(String code) {
+        try {
+            return new CodeAssist(evaluator(), magics).isComplete(code);
+        } catch (Exception e) {
+            return IS_COMPLETE_MAYBE;
+        }
+    }
+
+    public LabSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,50 @@
+package streaminglab.kernel;
+
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.messages.reply.InterruptReply;
+import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
+import io.github.spencerpark.jupyter.messages.ContentType;
+import io.github.spencerpark.jupyter.messages.MessageType;
+
+import java.util.List;
+
+/** Replies as protocol 5.3 wants them: the base library leaves out `status` on some. */
+final class Replies {
+    private Replies() {
+    }
+
+    static final class KernelInfo extends KernelInfoReply {
+        @SuppressWarnings("unused") // serialized by Gson
+        private final String status = "ok";
+
+        KernelInfo(String protocolVersion, String implementation, String version, LanguageInfo language,
+                   String banner, List<LanguageInfo.Help> help) {
+            super(protocolVersion, implementation, version, language, banner, help);
+        }
+    }
+
+    static final class Interrupt extends InterruptReply {
+        @SuppressWarnings("unused")
+        private final String status = "ok";
+    }
+
+    /** The base library's shutdown reply cannot be extended; this one has the same fields plus status. */
+    static final class Shutdown implements ContentType<Shutdown> {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static final MessageType<Shutdown> TYPE = (MessageType) MessageType.SHUTDOWN_REPLY;
+
+        @SuppressWarnings("unused")
+        private final String status = "ok";
+        @SuppressWarnings("unused")
+        private final boolean restart;
+
+        Shutdown(boolean restart) {
+            this.restart = restart;
+        }
+
+        @Override
+        public MessageType<Shutdown> getType() {
+            return TYPE;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package streaminglab.output;
+
+import io.github.spencerpark.jupyter.channels.JupyterSocket;
+import io.github.spencerpark.jupyter.messages.MessageContext;
+import io.github.spencerpark.jupyter.messages.publish.PublishStream;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way output leaves the kernel. System.out and System.err are replaced once, at start,
+ * by streams that ask the router which cell the writing thread works for: the thread's own cell
+ * (inherited by every thread a cell starts, such as a query's stream thread), else the cell
+ * running now, else the latest cell. Output written before any cell goes to the kernel's log.
+ */
+public final class OutputRouter implements AutoCloseable {
+    private static final long FLUSH_EVERY_MS = 40;
+
+    private final JupyterSocket iopub;
+    private final PrintStream log;
+    private final InheritableThreadLocal<CellOutput> owner = new InheritableThreadLocal<>();
+    /** Cells with buffered stream output, flushed on the next tick. */
+    private final Set<CellOutput> pending = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService flusher;
+    private final PrintStream out;
+    private final PrintStream err;
+    private volatile CellOutput running;
+    private volatile CellOutput latest;
+
+    public OutputRouter(JupyterSocket iopub, PrintStream log) {
+        this.iopub = iopub;
+        this.log = log;
+        this.out = new PrintStream(new RoutedStream(PublishStream.StreamType.OUT), true, StandardCharsets.UTF_8);
+        this.err = new PrintStream(new RoutedStream(PublishStream.StreamType.ERR), true, StandardCharsets.UTF_8);
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "output-flusher");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushAll, FLUSH_EVERY_MS, FLUSH_EVERY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Installs the routed streams as System.out/err (before Scala's Console captures them). */
+    public void install() {
+        System.setOut(out);
+        System.setErr(err);
+    }
+
+    /** A cell starts on the calling thread: it owns the thread and everything the thread starts. */
+    public CellOutput begin(MessageContext request, int executionCount) {
+        CellOutput cell = new CellOutput(iopub, request, executionCount, pending::add);
+        owner.set(cell);
+        running = cell;
+        latest = cell;
+        return cell;
+    }
+
+    /** The cell's own code finished; its threads may still write to it. */
+    public void end(CellOutput cell) {
+        cell.flush();
+        if (running == cell) running = null;
+    }
+
+    /** Lets the given thread (e.g. a fresh worker) write for the cell. */
+    public void adopt(CellOutput cell) {
+        owner.set(cell);
+    }
+
+    /** The cell the calling thread writes to, or null before the first cell. */
+    public CellOutput current() {
+        CellOutput cell = owner.get();
+        if (cell != null) return cell;
+        cell = running;
+        return cell != null ? cell : latest;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    public void flushAll() {
+        for (CellOutput cell : pending) {
+            pending.remove(cell);
+            try {
+                cell.flush();
+            } catch (RuntimeException e) {
+                log.println("output flush failed: " + e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        flushAll();
+        flusher.shutdownNow();
+    }
+
+    private final class RoutedStream extends OutputStream {
+        private final PublishStream.StreamType type;
+
+        RoutedStream(PublishStream.StreamType type) {
+            this.type = type;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            CellOutput cell = current();
+            if (cell == null) {
+                log.write(b, off, len);
+                return;
+            }
+            cell.write(type, b, off, len);
+        }
+    }
+}

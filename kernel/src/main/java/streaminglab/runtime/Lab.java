@@ -1,0 +1,50 @@
+package streaminglab.runtime;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What notebook code may call (statically imported into every notebook): {@code display(x)}.
+ * The kernel attaches its services at start; cells never see the kernel itself.
+ */
+public final class Lab {
+    /** What the kernel lends to cells. */
+    public interface Services {
+        SparkSession spark();
+
+        /** Shows a value as display data in the cell that is writing now. */
+        void display(Object value);
+    }
+
+    private static volatile Services services;
+
+    private Lab() {
+    }
+
+    public static void attach(Services kernelServices) {
+        services = kernelServices;
+    }
+
+    private static Services services() {
+        Services s = services;
+        if (s == null) throw new IllegalStateException("the lab's kernel is not running in this JVM");
+        return s;
+    }
+
+    /** The notebook's SparkSession, waiting for it if it is still starting. */
+    public static SparkSession spark() {
+        return services().spark();
+    }
+
+    /** Shows a value in the cell now: a Dataset as its table, anything else as text. */
+    public static void display(Object value) {
+        services().display(value);
+    }
+
+    /** Shows HTML in the cell now. */
+    public static void displayHtml(String html) {
+        DisplayData data = new DisplayData("[HTML]");
+        data.putHTML(html);
+        services().display(data);
+    }
+}

@@ -1,0 +1,98 @@
+package streaminglab.spark;
+
+import org.apache.spark.sql.SparkSession;
+import streaminglab.config.LabSettings;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Starts the notebook's SparkSession in the background when the kernel starts, so the kernel
+ * answers at once and the first cell that uses `spark` waits only for what is left.
+ */
+public final class SparkStarter {
+    /** Spark refuses to start with less heap than 1.5 × 300 MB of reserved memory. */
+    public static final long SPARK_MIN_HEAP_BYTES = 450L * 1024 * 1024;
+
+    private final LabSettings settings;
+    private final ClassLoader cellLoader;
+    private final CompletableFuture<SparkSession> session = new CompletableFuture<>();
+
+    public SparkStarter(LabSettings settings, ClassLoader cellLoader) {
+        this.settings = settings;
+        this.cellLoader = cellLoader;
+    }
+
+    public void startInBackground() {
+        Thread starter = new Thread(() -> {
+            try {
+                session.complete(create());
+            } catch (Throwable t) {
+                session.completeExceptionally(t);
+            }
+        }, "spark-starter");
+        // Spark's executors load task classes through this thread's context loader: cell classes must be visible
+        starter.setContextClassLoader(cellLoader);
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private SparkSession create() {
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap < SPARK_MIN_HEAP_BYTES) {
+            throw new IllegalStateException(String.format(
+                    "The kernel's heap is %d MB, below the %d MB Spark needs to start. "
+                            + "Reinstall the kernel with a bigger heap, e.g. `install --heap 1g`, then restart the kernel.",
+                    heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
+        }
+        return SparkSession.builder()
+                .appName(settings.appName())
+                .master(settings.sparkMaster())
+                .config("spark.sql.shuffle.partitions", settings.shufflePartitions())
+                .config("spark.streaming.stopGracefullyOnShutdown", "true")
+                .config("spark.ui.showConsoleProgress", "false") // the lab draws its own progress bar
+                .config("spark.ui.port", settings.uiPort())
+                .config("spark.driver.bindAddress", settings.bindAddress())
+                .config("spark.driver.host", settings.bindAddress())
+                .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
+                .getOrCreate();
+    }
+
+    /** True once the session is up (or failed to come up). */
+    public boolean isDone() {
+        return session.isDone();
+    }
+
+    /** The session, waiting for it if it is still starting. */
+    public SparkSession session() {
+        try {
+            return session.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Spark to start", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) throw (RuntimeException) cause;
+            throw new IllegalStateException("Spark failed to start: " + cause, cause);
+        }
+    }
+
+    /** The session if it is up, else null; never waits. */
+    public SparkSession sessionIfReady() {
+        return session.isDone() && !session.isCompletedExceptionally() ? session.join() : null;
+    }
+
+    /** Stops Spark gracefully: running queries first, then the context. */
+    public void stop() {
+        SparkSession spark = sessionIfReady();
+        if (spark == null) return;
+        for (var query : spark.streams().active()) {
+            try {
+                query.stop();
+            } catch (Exception ignored) {
+                // stopping the context below ends it anyway
+            }
+        }
+        spark.stop();
+    }
+}
