@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * How an exception thrown by cell code reads in the notebook: its name and message first,
- * then only the frames worth reading (cell code and the call into it), the full trace folded
- * away for whoever needs it.
+ * then only the frames worth reading (those in cell code), the full trace folded away for
+ * whoever needs it.
  */
 public final class RuntimeErrors {
     /** Frames kept in the short trace. */
@@ -18,17 +18,23 @@ public final class RuntimeErrors {
     }
 
     public static CellError describe(Throwable thrown, String headline) {
-        String name = thrown.getClass().getSimpleName();
+        return describe(thrown, thrown.getClass().getSimpleName(), headline);
+    }
+
+    /** name: what the notebook calls the error (e.g. AnalysisException for Spark's subclasses of it). */
+    public static CellError describe(Throwable thrown, String name, String headline) {
         List<String> lines = new ArrayList<>();
         lines.add(name + ": " + headline);
-        int kept = 0;
+        List<String> cellFrames = new ArrayList<>();
         for (StackTraceElement frame : thrown.getStackTrace()) {
-            if (isKernelFrame(frame)) break; // below the cell: the lab's own machinery
-            if (kept++ == SHORT_FRAMES) {
-                lines.add("    ...");
-                break;
-            }
-            lines.add("    at " + describe(frame));
+            if (frame.getClassName().startsWith("REPL.")) cellFrames.add("    at " + describe(frame));
+        }
+        if (!cellFrames.isEmpty()) {
+            lines.addAll(cellFrames.subList(0, Math.min(SHORT_FRAMES, cellFrames.size())));
+        } else {
+            // not thrown through cell code (e.g. a Spark error raised in a library): the first frames only
+            StackTraceElement[] frames = thrown.getStackTrace();
+            for (int i = 0; i < Math.min(3, frames.length); i++) lines.add("    at " + frames[i]);
         }
         Throwable cause = thrown.getCause();
         if (cause != null && cause != thrown) {
@@ -37,25 +43,21 @@ public final class RuntimeErrors {
         return new FailedCell(name, headline, lines, thrown);
     }
 
-    /** A frame of cell code reads "cell (snippet 12, line 3)". */
+    /** A frame of cell code reads "the cell's code" or "a lambda in the cell". */
     static String describe(StackTraceElement frame) {
-        if (frame.getClassName().startsWith("REPL.")) {
-            String file = frame.getFileName() == null ? "" : frame.getFileName().replace("#", "");
-            return "cell code (snippet " + file + ", line " + frame.getLineNumber() + ")";
-        }
-        return frame.toString();
-    }
-
-    private static boolean isKernelFrame(StackTraceElement frame) {
+        String method = frame.getMethodName();
+        if (method.startsWith("lambda$")) return "a lambda defined in a cell";
+        if (method.equals("do_it$")) return "the cell's code";
         String cls = frame.getClassName();
-        return cls.startsWith("jdk.internal.reflect.") || cls.startsWith("java.lang.reflect.Method")
-                || cls.startsWith("streaminglab.execution.");
+        String simple = cls.substring(cls.lastIndexOf('$') + 1);
+        return (simple.startsWith("JShell") ? "" : simple + ".") + method + " (defined in a cell)";
     }
 
     public static String firstLine(String message) {
         if (message == null) return "";
         int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
+        String line = (nl < 0 ? message : message.substring(0, nl)).trim();
+        return line.endsWith(".;") ? line.substring(0, line.length() - 1) : line; // Spark ends analysis errors so
     }
 
     public static String fullTrace(Throwable thrown) {

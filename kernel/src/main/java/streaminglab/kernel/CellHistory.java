@@ -3,7 +3,10 @@ package streaminglab.kernel;
 import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
 import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
 
+import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
+
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,25 @@ import java.util.regex.Pattern;
 final class CellHistory implements HistoryManager {
     private static final int SESSION = 1;
     private final List<HistoryEntry> entries = new ArrayList<>();
+
+    /** The entries a history_request asks for. */
+    List<HistoryEntry> answer(HistoryRequest request) {
+        Set<ResultFlag> flags = EnumSet.noneOf(ResultFlag.class);
+        if (request.includeOutput()) flags.add(ResultFlag.INCLUDE_OUTPUT);
+        if (!request.useRaw()) flags.add(ResultFlag.TRANSFORMED_INPUT);
+        return switch (request.getAccessType()) {
+            case TAIL -> lookupTail(((HistoryRequest.Tail) request).getMaxReturnLength(), flags);
+            case RANGE -> {
+                HistoryRequest.Range range = (HistoryRequest.Range) request;
+                yield lookupRange(range.getSessionIndex(), range.getStart(), range.getStop(), flags);
+            }
+            case SEARCH -> {
+                HistoryRequest.Search search = (HistoryRequest.Search) request;
+                if (search.filterUnique()) flags.add(ResultFlag.UNIQUE);
+                yield search(search.getPattern(), search.getMaxReturnLength(), flags);
+            }
+        };
+    }
 
     synchronized void add(int executionCount, String input, String output) {
         entries.add(new HistoryEntry(SESSION, executionCount, input, output));

@@ -73,9 +73,11 @@ final class CellRunner {
             message = sign + name + " is not a " + (cell ? "cell" : "line") + " magic: use "
                     + (cell ? "%" : "%%") + name + (cell ? " on a line of its own." : " on the first line of the cell.");
         } else {
-            List<String> close = magics.closest(name, cell);
+            List<String> close = new java.util.ArrayList<>();
+            magics.closest(name, cell).forEach(c -> close.add(sign + c));
+            magics.closest(name, !cell).forEach(c -> close.add((cell ? "%" : "%%") + c));
             message = "Unknown magic " + sign + name + "."
-                    + (close.isEmpty() ? "" : " Did you mean " + String.join(", ", close.stream().map(c -> sign + c).toList()) + "?")
+                    + (close.isEmpty() ? "" : " Did you mean " + String.join(", ", close) + "?")
                     + " %lsmagic lists them all.";
         }
         return new CellError("UnknownMagic", message, List.of(message), null);

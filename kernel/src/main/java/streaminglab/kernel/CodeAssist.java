@@ -29,13 +29,16 @@ final class CodeAssist {
     ReplacementOptions complete(String code, int cursor) {
         String line = currentLine(code, cursor);
         if (line.startsWith("%") && !line.contains(" ")) {
+            // %sq offers %%sql too: the whole %-word is replaced
             String typed = line.replaceFirst("^%+", "");
-            boolean cell = line.startsWith("%%");
+            boolean cellOnly = line.startsWith("%%");
             List<String> names = new ArrayList<>();
             for (Magic m : magics.all()) {
-                if ((cell ? m.isCell() : m.isLine()) && m.name().startsWith(typed)) names.add(m.name());
+                if (!m.name().startsWith(typed)) continue;
+                if (m.isLine() && !cellOnly) names.add("%" + m.name());
+                if (m.isCell()) names.add("%%" + m.name());
             }
-            return new ReplacementOptions(names, cursor - typed.length(), cursor);
+            return new ReplacementOptions(names, cursor - line.length(), cursor);
         }
         Snippet s = snippetAt(CellSource.javaOnly(code), cursor);
         int[] anchor = new int[1];
@@ -47,7 +50,7 @@ final class CodeAssist {
     }
 
     DisplayData inspect(String code, int cursor) {
-        String line = currentLine(code, cursor);
+        String line = wholeLine(code, cursor);
         if (line.startsWith("%")) {
             Magic magic = magics.find(line.replaceFirst("^%+", "").split("\\s+")[0]);
             return magic == null ? null : new DisplayData(magic.usage());
@@ -133,6 +136,13 @@ final class CodeAssist {
         int c = Math.max(0, Math.min(cursor, code.length()));
         int from = code.lastIndexOf('\n', c - 1) + 1;
         return code.substring(from, c).stripLeading();
+    }
+
+    private static String wholeLine(String code, int cursor) {
+        int c = Math.max(0, Math.min(cursor, code.length()));
+        int from = code.lastIndexOf('\n', c - 1) + 1;
+        int to = code.indexOf('\n', c);
+        return code.substring(from, to < 0 ? code.length() : to).stripLeading();
     }
 
     private static boolean endsIdentifier(String text, int cursor) {

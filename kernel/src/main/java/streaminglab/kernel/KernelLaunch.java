@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Optional;
 import java.util.logging.FileHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,12 +44,33 @@ public final class KernelLaunch {
         connection.connect();
         ConnectionTuning.afterConnect(connection);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::stopEverything, "kernel-stop"));
+        exitWithParent(kernel, log);
         log.println("kernel started on " + connectionFile + " (pid " + ProcessHandle.current().pid() + ")");
 
         connection.waitUntilClose();
         kernel.stopEverything();
         log.println("kernel stopped");
         System.exit(0);
+    }
+
+    /**
+     * A kernel whose Jupyter server or client died (killed, crashed) would run on with Spark and
+     * its queries: like ipykernel, it follows JPY_PARENT_PID (else its parent process) out.
+     */
+    private static void exitWithParent(LabKernel kernel, PrintStream log) {
+        String pid = System.getenv("JPY_PARENT_PID");
+        Optional<ProcessHandle> parent;
+        try {
+            parent = pid != null && !pid.isBlank() ? ProcessHandle.of(Long.parseLong(pid.trim()))
+                    : ProcessHandle.current().parent();
+        } catch (NumberFormatException e) {
+            parent = ProcessHandle.current().parent();
+        }
+        parent.filter(p -> p.pid() > 1).ifPresent(p -> p.onExit().thenRun(() -> {
+            log.println("the kernel's parent process " + p.pid() + " is gone: stopping");
+            kernel.stopEverything();
+            Runtime.getRuntime().halt(0);
+        }));
     }
 
     private static void routeJavaLogging(Path logDir) throws IOException {

@@ -16,6 +16,7 @@ import io.github.spencerpark.jupyter.messages.publish.PublishExecuteResult;
 import io.github.spencerpark.jupyter.messages.reply.ErrorReply;
 import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
 import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
+import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
 import io.github.spencerpark.jupyter.messages.request.InterruptRequest;
 import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
@@ -118,6 +119,12 @@ public final class LabKernel extends BaseKernel {
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::kernelInfo);
         connection.setHandler(MessageType.INTERRUPT_REQUEST, this::interrupt);
         connection.setHandler(MessageType.SHUTDOWN_REQUEST, this::shutdown);
+        connection.setHandler(MessageType.HISTORY_REQUEST, this::history);
+    }
+
+    private void history(ShellReplyEnvironment env, Message<HistoryRequest> message) {
+        env.setBusyDeferIdle();
+        env.reply(new Replies.History(history.answer(message.getContent())));
     }
 
     private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {

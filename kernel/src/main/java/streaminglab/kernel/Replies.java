@@ -1,6 +1,7 @@
 package streaminglab.kernel;
 
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
 import io.github.spencerpark.jupyter.messages.reply.InterruptReply;
 import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
 import io.github.spencerpark.jupyter.messages.ContentType;
@@ -20,6 +21,29 @@ final class Replies {
         KernelInfo(String protocolVersion, String implementation, String version, LanguageInfo language,
                    String banner, List<LanguageInfo.Help> help) {
             super(protocolVersion, implementation, version, language, banner, help);
+        }
+    }
+
+    /** history_reply with entries as the protocol's (session, line, input[, output]) tuples. */
+    static final class History implements ContentType<History> {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static final MessageType<History> TYPE = (MessageType) MessageType.HISTORY_REPLY;
+
+        @SuppressWarnings("unused")
+        private final String status = "ok";
+        @SuppressWarnings("unused")
+        private final List<List<Object>> history = new java.util.ArrayList<>();
+
+        History(List<HistoryEntry> entries) {
+            for (HistoryEntry e : entries) {
+                Object input = e.hasOutput() ? List.of(e.getInput(), e.getOutput()) : e.getInput();
+                history.add(List.of(e.getSession(), e.getCellNumber(), input));
+            }
+        }
+
+        @Override
+        public MessageType<History> getType() {
+            return TYPE;
         }
     }
 

@@ -28,9 +28,15 @@ public final class SparkErrors {
                 return RuntimeErrors.describe(task, RuntimeErrors.firstLine(task.getMessage())
                         + "  (thrown in a Spark task)");
             }
-            return RuntimeErrors.describe(spark, RuntimeErrors.firstLine(spark.getMessage()));
+            return RuntimeErrors.describe(spark, nameOf(spark), RuntimeErrors.firstLine(spark.getMessage()));
         }
         return RuntimeErrors.describe(thrown, RuntimeErrors.firstLine(thrown.getMessage()));
+    }
+
+    /** Spark's own subclasses (ExtendedAnalysisException) read as the class users know. */
+    private static String nameOf(Throwable t) {
+        if (t instanceof org.apache.spark.sql.AnalysisException) return "AnalysisException";
+        return t.getClass().getSimpleName();
     }
 
     /** The outermost Spark error in the chain (analysis, parse, or job failure). */
