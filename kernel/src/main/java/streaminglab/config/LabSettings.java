@@ -61,9 +61,69 @@ public final class LabSettings {
         return Integer.parseInt(get("SPARK_LAB_MAX_ROWS", "20"));
     }
 
+    /** SPARK_LAB_LIVE_VIEW_INTERVAL_MS: a live view updates at most this often, so a fast stream cannot flood the browser. */
+    public long liveViewIntervalMs() {
+        return Long.parseLong(get("SPARK_LAB_LIVE_VIEW_INTERVAL_MS", "250"));
+    }
+
     /** SPARK_LAB_LOG_LEVEL: Spark's log level in the log file. */
     public String sparkLogLevel() {
         return get("SPARK_LAB_LOG_LEVEL", "WARN");
+    }
+
+    /**
+     * KAFKA_BOOTSTRAP_SERVERS: an existing Kafka cluster (host:port[,host:port...]) that every %kafka
+     * magic and the lessons use instead of the embedded broker. Unset (null): the embedded broker.
+     */
+    public String kafkaBootstrapServers() {
+        String value = env.get("KAFKA_BOOTSTRAP_SERVERS");
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** SPARK_LAB_KAFKA_PORT: the port the embedded broker listens on (%kafka start --port overrides). Default 9092. */
+    public int kafkaPort() {
+        return Integer.parseInt(get("SPARK_LAB_KAFKA_PORT", "9092"));
+    }
+
+    /** SPARK_LAB_KAFKA_CONTROLLER_PORT: the embedded broker's KRaft controller port. Default: the broker's port + 1. */
+    public int kafkaControllerPort(int brokerPort) {
+        return Integer.parseInt(get("SPARK_LAB_KAFKA_CONTROLLER_PORT", String.valueOf(brokerPort + 1)));
+    }
+
+    /** SPARK_LAB_KAFKA_HOST: the address the embedded broker binds and advertises; loopback unless configured. */
+    public String kafkaHost() {
+        return get("SPARK_LAB_KAFKA_HOST", "127.0.0.1");
+    }
+
+    /** SPARK_LAB_KAFKA_HEAP: the embedded broker JVM's heap (-Xmx). Default 128m, enough with its small cleaner buffer. */
+    public String kafkaHeap() {
+        return get("SPARK_LAB_KAFKA_HEAP", "128m");
+    }
+
+    /** SPARK_LAB_KAFKA_DIR: the embedded broker's data (cluster id, topics); kept across restarts. Default LAB_HOME/kafka. */
+    public Path kafkaDataDir() {
+        String dir = env.get("SPARK_LAB_KAFKA_DIR");
+        if (dir != null && !dir.isBlank()) return Paths.get(dir.trim());
+        return labHome().resolve("kafka");
+    }
+
+    /**
+     * SPARK_LAB_BROKER_JAR: the embedded broker's runnable jar. Unset (null): found beside the kernel jar
+     * (../../broker/target/spark-streaming-lab-broker.jar in a build of this repository).
+     */
+    public Path brokerJar() {
+        String jar = env.get("SPARK_LAB_BROKER_JAR");
+        return jar == null || jar.isBlank() ? null : Paths.get(jar.trim());
+    }
+
+    /** SPARK_LAB_KAFKA_START_SECONDS: how long %kafka start waits for the broker to accept clients. Default 90. */
+    public int kafkaStartSeconds() {
+        return Integer.parseInt(get("SPARK_LAB_KAFKA_START_SECONDS", "90"));
+    }
+
+    /** SPARK_LAB_KAFKA_TIMEOUT_SECONDS: how long one Kafka request of a magic (list, create, describe...) may take. Default 10. */
+    public int kafkaRequestSeconds() {
+        return Integer.parseInt(get("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "10"));
     }
 
     private String get(String name, String fallback) {

@@ -109,7 +109,8 @@ public final class Table {
         return sb.append('\n').toString();
     }
 
-    static String escape(String s) {
+    /** Text made safe to put in HTML. */
+    public static String escape(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {

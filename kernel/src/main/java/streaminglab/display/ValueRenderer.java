@@ -3,6 +3,7 @@ package streaminglab.display;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQuery;
 
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class ValueRenderer {
     public DisplayData render(Object value, int maxRows) {
         if (value instanceof DisplayData) return (DisplayData) value;
         if (value instanceof Dataset) return renderDataset((Dataset<?>) value, maxRows);
+        if (value instanceof StreamingQuery) return query((StreamingQuery) value);
         DisplayData data = new DisplayData(text(value));
         return data;
     }
@@ -45,12 +47,19 @@ public final class ValueRenderer {
         return data;
     }
 
+    /** The query's live view is already under the cell: the value only names it. */
+    private static DisplayData query(StreamingQuery q) {
+        String name = q.name() != null ? q.name() : q.id().toString();
+        return new DisplayData("StreamingQuery " + name + " (" + (q.isActive() ? "active" : "stopped")
+                + "): its live view shows the results; %stream stop " + name + " stops it.");
+    }
+
     private static DisplayData streamingHint(Dataset<Row> rows) {
         String hint = "A streaming Dataset has no rows yet: start a query with "
-                + "writeStream()...start() to see its results as they arrive.\n" + rows.schema().treeString();
+                + "writeStream()...start(), or display(it), to see its results as they arrive.\n" + rows.schema().treeString();
         DisplayData data = new DisplayData(hint);
         data.putHTML("<p>A <b>streaming</b> Dataset has no rows yet: start a query with "
-                + "<code>writeStream()...start()</code> to see its results as they arrive.</p><pre>"
+                + "<code>writeStream()...start()</code>, or <code>display(it)</code>, to see its results as they arrive.</p><pre>"
                 + Table.escape(rows.schema().treeString()) + "</pre>");
         return data;
     }

@@ -1,6 +1,14 @@
 package streaminglab.execution;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.net.URLClassLoader;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +44,39 @@ public final class CellClassLoader extends URLClassLoader {
         byte[] bytes = compiled.get(name);
         if (bytes == null) return super.findClass(name);
         return defineClass(name, bytes, 0, bytes.length);
+    }
+
+    /**
+     * Spark finds data sources through this file, with the cell thread's context class loader:
+     * here "console" names the lab's live console sink instead of Spark's text one.
+     */
+    static final String DATA_SOURCES = "META-INF/services/org.apache.spark.sql.sources.DataSourceRegister";
+    static final String SPARK_CONSOLE = "org.apache.spark.sql.execution.streaming.ConsoleSinkProvider";
+    static final String LAB_CONSOLE = "streaminglab.streaming.LiveConsoleSink$Provider";
+    private volatile URL dataSources;
+
+    @Override
+    public Enumeration<URL> getResources(String name) throws IOException {
+        if (!DATA_SOURCES.equals(name)) return super.getResources(name);
+        if (dataSources == null) dataSources = labDataSources(super.getResources(name));
+        return Collections.enumeration(List.of(dataSources));
+    }
+
+    private static URL labDataSources(Enumeration<URL> sparkFiles) throws IOException {
+        StringBuilder merged = new StringBuilder();
+        for (URL file : Collections.list(sparkFiles)) {
+            try (InputStream in = file.openStream()) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    String entry = line.replaceAll("#.*", "").trim();
+                    if (!entry.isEmpty() && !entry.equals(SPARK_CONSOLE)) merged.append(entry).append('\n');
+                }
+            }
+        }
+        merged.append(LAB_CONSOLE).append('\n');
+        Path copy = Files.createTempFile("spark-lab-data-sources", ".txt");
+        copy.toFile().deleteOnExit();
+        Files.writeString(copy, merged);
+        return copy.toUri().toURL();
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
 import io.github.spencerpark.jupyter.messages.request.InterruptRequest;
 import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
 import streaminglab.display.ValueRenderer;
@@ -38,6 +39,11 @@ import streaminglab.runtime.Lab;
 import streaminglab.spark.CellJobs;
 import streaminglab.spark.JobProgressBar;
 import streaminglab.spark.SparkStarter;
+import streaminglab.socket.SocketMagic;
+import streaminglab.streaming.CheckpointMagic;
+import streaminglab.streaming.LiveViews;
+import streaminglab.streaming.StreamMagic;
+import streaminglab.streaming.StreamingDisplay;
 
 import java.io.PrintStream;
 import java.util.Collections;
@@ -63,6 +69,8 @@ public final class LabKernel extends BaseKernel {
     private final CellHistory history = new CellHistory();
     private final CompletableFuture<JavaEvaluator> java = new CompletableFuture<>();
     private final PrintStream log;
+    private final SocketMagic sockets;
+    private volatile LiveViews liveViews;
     private volatile int runningCell = -1;
     private volatile boolean stopped;
 
@@ -76,8 +84,23 @@ public final class LabKernel extends BaseKernel {
         this.jobs = new CellJobs(spark);
         this.progressBar = new JobProgressBar(spark);
         this.renderer = new ValueRenderer(settings.maxRows());
+        spark.onReady(session -> {
+            LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log);
+            views.attach();
+            liveViews = views;
+        });
+        this.sockets = new SocketMagic(settings.bindAddress(), router, () -> {
+            SparkSession session = spark.sessionIfReady();
+            return session != null && session.streams().active().length > 0;
+        });
         magics.register(new SqlMagic(spark, renderer, settings.maxRows()));
         magics.register(new SparkMagic(spark));
+        magics.register(new StreamMagic(() -> {
+            spark.session(); // the views exist once Spark does
+            return liveViews;
+        }, router));
+        magics.register(new CheckpointMagic(spark::session));
+        magics.register(sockets);
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override
@@ -87,10 +110,22 @@ public final class LabKernel extends BaseKernel {
 
             @Override
             public void display(Object value) {
+                if (value instanceof Dataset && ((Dataset<?>) value).isStreaming()) {
+                    startDisplayQuery((Dataset<?>) value); // its live view appears as the query starts
+                    return;
+                }
                 CellOutput cell = router.current();
                 if (cell != null) cell.display(renderer.render(value));
             }
         });
+    }
+
+    private static void startDisplayQuery(Dataset<?> streaming) {
+        try {
+            StreamingDisplay.start(streaming);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the streaming query did not start: " + e.getMessage(), e);
+        }
     }
 
     /** Starts what takes time in the background: the output routing first, then Spark and JShell. */
@@ -206,12 +241,14 @@ public final class LabKernel extends BaseKernel {
         if (stopped) return;
         stopped = true;
         if (runningCell >= 0) cellThread.interrupt();
+        sockets.close();
         try {
-            spark.stop();
+            spark.stop(); // queries first, then the context
         } catch (RuntimeException e) {
             log.println("Spark did not stop cleanly: " + e);
         }
         progressBar.shutdown();
+        if (liveViews != null) liveViews.stop();
         router.close();
         if (java.isDone() && !java.isCompletedExceptionally()) java.join().close();
     }

@@ -1,13 +1,17 @@
 package streaminglab.output;
 
 import io.github.spencerpark.jupyter.channels.JupyterSocket;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.publish.PublishStream;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +34,7 @@ public final class OutputRouter implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final PrintStream out;
     private final PrintStream err;
+    private final List<Consumer<CellOutput>> beforeCellEnds = new CopyOnWriteArrayList<>();
     private volatile CellOutput running;
     private volatile CellOutput latest;
 
@@ -63,8 +68,39 @@ public final class OutputRouter implements AutoCloseable {
 
     /** The cell's own code finished; its threads may still write to it. */
     public void end(CellOutput cell) {
+        for (Consumer<CellOutput> hook : beforeCellEnds) {
+            try {
+                hook.accept(cell);
+            } catch (RuntimeException e) {
+                log.println("a cell-end hook failed: " + e);
+            }
+        }
         cell.flush();
         if (running == cell) running = null;
+    }
+
+    /** Runs hook at the end of every cell, while that cell is still the running one. */
+    public void beforeCellEnds(Consumer<CellOutput> hook) {
+        beforeCellEnds.add(hook);
+    }
+
+    /**
+     * Updates a display that a cell showed earlier, from any thread, at any time. The update
+     * travels under the cell running now if there is one, else under the cell that showed it:
+     * JupyterLab and Notebook route updates by display id to every cell that showed it, while
+     * nbclient only reads messages of the cell it is running. Returns true when it went out
+     * under a running cell (so a notebook being executed saw it).
+     */
+    public boolean updateDisplay(CellOutput origin, DisplayData data) {
+        CellOutput now = running;
+        CellOutput via = now != null ? now : origin;
+        via.updateDisplay(data);
+        return now != null;
+    }
+
+    /** The cell being executed now, or null between cells. */
+    public CellOutput running() {
+        return running;
     }
 
     /** Lets the given thread (e.g. a fresh worker) write for the cell. */

@@ -3,7 +3,10 @@ package streaminglab.spark;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -17,6 +20,7 @@ public final class SparkStarter {
     private final LabSettings settings;
     private final ClassLoader cellLoader;
     private final CompletableFuture<SparkSession> session = new CompletableFuture<>();
+    private final List<Consumer<SparkSession>> onReady = new CopyOnWriteArrayList<>();
 
     public SparkStarter(LabSettings settings, ClassLoader cellLoader) {
         this.settings = settings;
@@ -26,7 +30,9 @@ public final class SparkStarter {
     public void startInBackground() {
         Thread starter = new Thread(() -> {
             try {
-                session.complete(create());
+                SparkSession created = create();
+                for (Consumer<SparkSession> hook : onReady) hook.accept(created);
+                session.complete(created);
             } catch (Throwable t) {
                 session.completeExceptionally(t);
             }
@@ -35,6 +41,11 @@ public final class SparkStarter {
         starter.setContextClassLoader(cellLoader);
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /** Runs hook once the session exists, before any cell can use it. Register before startInBackground. */
+    public void onReady(Consumer<SparkSession> hook) {
+        onReady.add(hook);
     }
 
     private SparkSession create() {

@@ -1,0 +1,104 @@
+package streaminglab.socket;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.output.CellOutput;
+
+import java.util.List;
+
+/** Sends a file's lines to a socket server in the background, at a steady rate, showing its progress. */
+final class SocketFeeder {
+    private static final long PROGRESS_EVERY_MS = 500;
+
+    private final SocketTextServer server;
+    private final List<String> lines;
+    private final int rate;
+    private final boolean loop;
+    private final CellOutput cell;
+    private final String label;
+    private final String displayId;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long sent;
+    private long undelivered;
+
+    SocketFeeder(SocketTextServer server, List<String> lines, int rate, boolean loop, CellOutput cell, String label) {
+        this.server = server;
+        this.lines = lines;
+        this.rate = rate;
+        this.loop = loop;
+        this.cell = cell;
+        this.label = label;
+        this.displayId = "socket-feed-" + System.nanoTime();
+        this.thread = new Thread(this::run, "socket-feeder-" + label);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        if (cell != null) {
+            DisplayData first = progress("starting");
+            cell.display(first);
+        }
+        thread.start();
+    }
+
+    SocketTextServer server() {
+        return server;
+    }
+
+    boolean isRunning() {
+        return running && thread.isAlive();
+    }
+
+    /** Returns true if it was running. */
+    boolean stop() {
+        boolean was = isRunning();
+        running = false;
+        thread.interrupt();
+        return was;
+    }
+
+    private void run() {
+        long nanosPerLine = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        long lastShown = 0;
+        int i = 0;
+        try {
+            while (running) {
+                if (i == lines.size()) {
+                    if (!loop) break;
+                    i = 0;
+                }
+                if (server.send(List.of(lines.get(i))) > 0) sent++;
+                else undelivered++;
+                i++;
+                next += nanosPerLine;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                if (System.currentTimeMillis() - lastShown > PROGRESS_EVERY_MS) {
+                    show("feeding");
+                    lastShown = System.currentTimeMillis();
+                }
+            }
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+        } finally {
+            running = false;
+            show(i == lines.size() && !loop ? "done" : "stopped");
+        }
+    }
+
+    private void show(String state) {
+        if (cell == null) return;
+        cell.updateDisplay(progress(state));
+    }
+
+    private DisplayData progress(String state) {
+        String text = String.format("%s %s → port %d: %d lines sent at %d/s%s%s", label, state, server.port(), sent, rate,
+                loop ? " (looping)" : " of " + lines.size(),
+                undelivered > 0 ? ", " + undelivered + " not delivered (no client connected)" : "");
+        DisplayData data = new DisplayData(text);
+        data.putHTML("<div style=\"font-size:85%\">" + text.replace("<", "&lt;") + "</div>");
+        data.setDisplayId(displayId);
+        return data;
+    }
+}

@@ -1,0 +1,187 @@
+package streaminglab.streaming;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.types.StructType;
+import streaminglab.display.Table;
+import streaminglab.output.CellOutput;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What one streaming query looks like under the cell that started it: its state, its latest
+ * progress and its result table. The table comes from the live console sink (rows of each
+ * micro-batch) or from the memory sink's table; other sinks show the header only.
+ */
+public final class LiveView {
+    public enum State { ACTIVE, STOPPED, FAILED }
+
+    private final UUID id;
+    private final String name;
+    private final CellOutput origin;
+    private final String displayId;
+    private final QueryFacts facts;
+    private final int maxRows;
+    private final long startedAt = System.currentTimeMillis();
+
+    private static final int KEEP_PROGRESS = 200;
+    private final Deque<StreamingQueryProgress> recent = new ArrayDeque<>();
+    private volatile State state = State.ACTIVE;
+    private volatile String error;
+    private volatile StreamingQueryProgress lastProgress;
+    private volatile long batches;
+
+    // the table: a whole result (complete mode) or the latest rows with a running total (append, update)
+    private StructType schema;
+    private final Deque<Row> latestRows = new ArrayDeque<>();
+    private long rowsInTable;
+    private long lastBatchId = -1;
+    private int shownRows;
+
+    /** Whether the latest render reached a notebook being executed (see OutputRouter#updateDisplay). */
+    volatile boolean seenByRunningCell = true;
+    volatile long lastRenderAt;
+    volatile boolean renderPending;
+
+    LiveView(UUID id, String name, CellOutput origin, QueryFacts facts, int maxRows) {
+        this.id = id;
+        this.name = name;
+        this.origin = origin;
+        this.facts = facts;
+        this.maxRows = maxRows;
+        this.displayId = "live-view-" + id;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    /** The query's name, or the first part of its id when it has none. */
+    public String label() {
+        return name != null && !name.isEmpty() ? name : id.toString().substring(0, 8);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CellOutput origin() {
+        return origin;
+    }
+
+    public String displayId() {
+        return displayId;
+    }
+
+    public QueryFacts facts() {
+        return facts;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public StreamingQueryProgress lastProgress() {
+        return lastProgress;
+    }
+
+    public long batches() {
+        return batches;
+    }
+
+    public long startedAt() {
+        return startedAt;
+    }
+
+    void progress(StreamingQueryProgress progress) {
+        lastProgress = progress;
+        batches++;
+        synchronized (recent) {
+            recent.addLast(progress);
+            if (recent.size() > KEEP_PROGRESS) recent.removeFirst();
+        }
+    }
+
+    /** The latest progress reports, oldest first (kept after the query ends, unlike Spark's). */
+    public List<StreamingQueryProgress> recentProgress() {
+        synchronized (recent) {
+            return new ArrayList<>(recent);
+        }
+    }
+
+    void terminated(String errorMessage) {
+        if (errorMessage != null) {
+            state = State.FAILED;
+            error = errorMessage;
+        } else {
+            state = State.STOPPED;
+        }
+    }
+
+    /** A micro-batch's rows from the live console sink. */
+    synchronized void batch(long batchId, StructType batchSchema, List<Row> rows, long totalInBatch, boolean wholeTable,
+                            int showRows) {
+        schema = batchSchema;
+        shownRows = Math.max(1, Math.min(showRows, maxRows));
+        lastBatchId = batchId;
+        if (wholeTable) {
+            latestRows.clear();
+            rowsInTable = totalInBatch;
+        } else {
+            rowsInTable += totalInBatch;
+        }
+        for (Row r : rows) {
+            latestRows.addLast(r);
+            if (latestRows.size() > shownRows) latestRows.removeFirst();
+        }
+        if (wholeTable) {
+            while (latestRows.size() > shownRows) latestRows.removeLast();
+        }
+    }
+
+    /** The memory sink's whole table, read after a batch. */
+    synchronized void table(StructType tableSchema, List<Row> rows, long total) {
+        schema = tableSchema;
+        shownRows = maxRows;
+        latestRows.clear();
+        latestRows.addAll(rows);
+        rowsInTable = total;
+    }
+
+    /** A copy of the table to render, or null when the sink gives none. */
+    synchronized Table snapshot() {
+        if (schema == null) return null;
+        return new Table(schema, new ArrayList<>(latestRows), rowsInTable);
+    }
+
+    synchronized long rowsInTable() {
+        return rowsInTable;
+    }
+
+    synchronized long lastBatchId() {
+        return lastBatchId;
+    }
+
+    /** Facts about the query as Spark started it: sink, output mode, trigger, checkpoint. */
+    public record QueryFacts(String sink, String outputMode, String trigger, String checkpoint) {
+        static QueryFacts of(StreamingQuery query) {
+            var execution = StreamingQueries.execution(query);
+            if (execution == null) return new QueryFacts("?", "?", "?", null);
+            return new QueryFacts(StreamingQueries.sinkName(execution), String.valueOf(execution.outputMode()),
+                    StreamingQueries.triggerName(execution.trigger()), execution.resolvedCheckpointRoot());
+        }
+
+        public boolean wholeTable() {
+            return "Complete".equalsIgnoreCase(outputMode);
+        }
+    }
+}

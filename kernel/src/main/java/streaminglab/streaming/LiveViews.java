@@ -1,0 +1,221 @@
+package streaminglab.streaming;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.types.StructType;
+import streaminglab.execution.RuntimeErrors;
+import streaminglab.output.CellOutput;
+import streaminglab.output.OutputRouter;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every streaming query of the notebook and its live view. Spark tells it when a query starts
+ * (on the query's own thread, which belongs to the cell that started it), makes progress, or
+ * ends; it renders the view under that cell, at most every few hundred milliseconds.
+ */
+public final class LiveViews extends StreamingQueryListener {
+    private static volatile LiveViews current;
+
+    private final OutputRouter router;
+    private final SparkSession spark;
+    private final int maxRows;
+    private final long minIntervalMs;
+    private final PrintStream log;
+    private final Map<UUID, LiveView> views = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renderer;
+
+    public LiveViews(OutputRouter router, SparkSession spark, int maxRows, long minIntervalMs, ClassLoader cellLoader,
+                     PrintStream log) {
+        this.router = router;
+        this.spark = spark;
+        this.maxRows = maxRows;
+        this.minIntervalMs = minIntervalMs;
+        this.log = log;
+        this.renderer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "live-views");
+            t.setDaemon(true);
+            t.setContextClassLoader(cellLoader);
+            return t;
+        });
+        router.beforeCellEnds(this::showLatestTo);
+    }
+
+    /** Listens to the session's queries; the live console sink finds the views through {@link #current()}. */
+    public void attach() {
+        spark.streams().addListener(this);
+        current = this;
+    }
+
+    static LiveViews current() {
+        return current;
+    }
+
+    public Collection<LiveView> all() {
+        List<LiveView> list = new ArrayList<>(views.values());
+        list.sort((a, b) -> Long.compare(a.startedAt(), b.startedAt()));
+        return list;
+    }
+
+    /** A view by query name, or by id (or the start of one). */
+    public Optional<LiveView> find(String nameOrId) {
+        LiveView byName = null;
+        for (LiveView v : all()) {
+            if (nameOrId.equals(v.name())) byName = v; // the latest query of that name
+        }
+        if (byName != null) return Optional.of(byName);
+        return all().stream().filter(v -> v.id().toString().startsWith(nameOrId)).findFirst();
+    }
+
+    public StreamingQuery query(LiveView view) {
+        return spark.streams().get(view.id());
+    }
+
+    // --- Spark's events -------------------------------------------------------------------
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {
+        CellOutput cell = router.current();
+        if (cell == null) return;
+        StreamingQuery query = spark.streams().get(event.id());
+        LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : new LiveView.QueryFacts("?", "?", "?", null);
+        LiveView view = new LiveView(event.id(), event.name(), cell, facts, maxRows);
+        views.put(event.id(), view);
+        DisplayData first = LiveViewRenderer.render(view);
+        first.setDisplayId(view.displayId());
+        cell.display(first);
+        view.lastRenderAt = System.currentTimeMillis();
+    }
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {
+        LiveView view = views.get(event.progress().id());
+        if (view == null) return;
+        view.progress(event.progress());
+        if ("memory".equals(view.facts().sink()) && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
+            renderer.execute(() -> readMemoryTable(view));
+        }
+        scheduleRender(view);
+    }
+
+    @Override
+    public void onQueryIdle(QueryIdleEvent event) {
+        // nothing new to show
+    }
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {
+        LiveView view = views.get(event.id());
+        if (view == null) return;
+        String error = event.exception().isDefined() ? shortError(event.exception().get()) : null;
+        view.terminated(error);
+        renderer.execute(() -> render(view)); // the end is always shown, not throttled away
+    }
+
+    /** A query stopped from the lab: shown at once, before Spark's own event arrives. */
+    void stopped(LiveView view) {
+        if (view.state() == LiveView.State.ACTIVE) view.terminated(null);
+        render(view);
+    }
+
+    /** Rows of a micro-batch from the live console sink; false if the query has no view. */
+    boolean batch(String queryId, long batchId, StructType schema, List<Row> rows, boolean wholeTable, int numRows) {
+        LiveView view = views.get(UUID.fromString(queryId));
+        if (view == null) return false;
+        view.batch(batchId, schema, rows, rows.size(), wholeTable, numRows);
+        scheduleRender(view);
+        return true;
+    }
+
+    // --- rendering ----------------------------------------------------------------------
+
+    private void scheduleRender(LiveView view) {
+        synchronized (view) {
+            if (view.renderPending) return;
+            view.renderPending = true;
+        }
+        long wait = Math.max(0, view.lastRenderAt + minIntervalMs - System.currentTimeMillis());
+        renderer.schedule(() -> {
+            view.renderPending = false;
+            render(view);
+        }, wait, TimeUnit.MILLISECONDS);
+    }
+
+    /** Renders now, on the live-views thread or the caller's. */
+    public void render(LiveView view) {
+        try {
+            DisplayData data = LiveViewRenderer.render(view);
+            data.setDisplayId(view.displayId());
+            view.seenByRunningCell = router.updateDisplay(view.origin(), data);
+            view.lastRenderAt = System.currentTimeMillis();
+        } catch (RuntimeException e) {
+            log.println("live view of " + view.label() + " failed to render: " + e);
+        }
+    }
+
+    /** Shows the view again in the calling cell (%stream show). */
+    public void showHere(LiveView view, CellOutput cell) {
+        DisplayData data = LiveViewRenderer.render(view);
+        data.setDisplayId(view.displayId());
+        cell.display(data);
+    }
+
+    /** A notebook run by nbclient only sees updates sent while one of its cells runs: catch up at each cell's end. */
+    private void showLatestTo(CellOutput endingCell) {
+        for (LiveView view : views.values()) {
+            if (view.seenByRunningCell) continue;
+            DisplayData data = LiveViewRenderer.render(view);
+            data.setDisplayId(view.displayId());
+            endingCell.updateDisplay(data);
+            view.seenByRunningCell = true;
+        }
+    }
+
+    /** Brings the view up to date now (the memory table read synchronously) and renders it. */
+    public void refreshNow(LiveView view) {
+        if ("memory".equals(view.facts().sink())) readMemoryTable(view);
+        render(view);
+    }
+
+    private void readMemoryTable(LiveView view) {
+        if (view.name() == null) return;
+        try {
+            Dataset<Row> table = spark.table("`" + view.name().replace("`", "``") + "`");
+            long total = table.count();
+            List<Row> rows = view.facts().wholeTable()
+                    ? Arrays.asList((Row[]) table.take(maxRows))
+                    : Arrays.asList((Row[]) table.tail(maxRows));
+            view.table(table.schema(), rows, total);
+            scheduleRender(view);
+        } catch (RuntimeException e) {
+            log.println("could not read the memory table of " + view.label() + ": " + e);
+        }
+    }
+
+    private static String shortError(String exception) {
+        String line = RuntimeErrors.firstLine(exception);
+        // Spark prefixes its own wrapping: keep what the cause says
+        int at = line.lastIndexOf("Caused by: ");
+        return at >= 0 ? line.substring(at + 11) : line;
+    }
+
+    public void stop() {
+        renderer.shutdownNow();
+        if (current == this) current = null;
+    }
+}

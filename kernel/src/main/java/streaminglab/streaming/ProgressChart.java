@@ -1,0 +1,85 @@
+package streaminglab.streaming;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code %stream progress}: the recent micro-batches as a table and an SVG chart of input vs processing rate. */
+final class ProgressChart {
+    private static final int WIDTH = 520;
+    private static final int HEIGHT = 160;
+    private static final int TABLE_ROWS = 10;
+
+    private ProgressChart() {
+    }
+
+    static DisplayData render(LiveView view) {
+        List<StreamingQueryProgress> all = view.recentProgress();
+        if (all.isEmpty()) return new DisplayData(view.label() + " has not finished a micro-batch yet.");
+        List<String> header = List.of("batch", "time", "input rows", "input rows/s", "processed rows/s", "duration ms");
+        List<List<String>> rows = new ArrayList<>();
+        for (StreamingQueryProgress p : all.subList(Math.max(0, all.size() - TABLE_ROWS), all.size())) {
+            Long ms = p.durationMs().get("triggerExecution");
+            rows.add(List.of(String.valueOf(p.batchId()), p.timestamp(), String.valueOf(p.numInputRows()),
+                    fmt(p.inputRowsPerSecond()), fmt(p.processedRowsPerSecond()), ms == null ? "" : ms.toString()));
+        }
+        DisplayData table = StreamMagic.SimpleTable.of(header, rows);
+        DisplayData data = new DisplayData(view.label() + ": " + all.size() + " recent micro-batches\n"
+                + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+        data.putHTML("<div><b>" + streaminglab.display.Table.escape(view.label()) + "</b>: input vs processing rate, last "
+                + all.size() + " micro-batches<br>" + svg(all) + "</div>"
+                + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_HTML));
+        return data;
+    }
+
+    static String svg(List<StreamingQueryProgress> progress) {
+        double max = 1;
+        for (StreamingQueryProgress p : progress) {
+            max = Math.max(max, Math.max(safe(p.inputRowsPerSecond()), safe(p.processedRowsPerSecond())));
+        }
+        int left = 50, bottom = HEIGHT - 20, top = 10, right = WIDTH - 10;
+        StringBuilder svg = new StringBuilder();
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
+                .append("\" style=\"font:10px sans-serif\">");
+        svg.append("<line x1=\"").append(left).append("\" y1=\"").append(bottom).append("\" x2=\"").append(right)
+                .append("\" y2=\"").append(bottom).append("\" stroke=\"#999\"/>");
+        svg.append("<text x=\"2\" y=\"").append(top + 8).append("\">").append(fmt(max)).append("/s</text>");
+        svg.append("<text x=\"2\" y=\"").append(bottom).append("\">0</text>");
+        svg.append(line(progress, true, max, left, right, top, bottom, "#1565c0"));
+        svg.append(line(progress, false, max, left, right, top, bottom, "#ef6c00"));
+        svg.append("<text x=\"").append(left).append("\" y=\"").append(HEIGHT - 4)
+                .append("\" fill=\"#1565c0\">input rows/s</text>");
+        svg.append("<text x=\"").append(left + 110).append("\" y=\"").append(HEIGHT - 4)
+                .append("\" fill=\"#ef6c00\">processed rows/s</text>");
+        svg.append("<text x=\"").append(right - 90).append("\" y=\"").append(HEIGHT - 4).append("\">batch ")
+                .append(progress.get(0).batchId()).append("–").append(progress.get(progress.size() - 1).batchId())
+                .append("</text></svg>");
+        return svg.toString();
+    }
+
+    private static String line(List<StreamingQueryProgress> progress, boolean input, double max,
+                               int left, int right, int top, int bottom, String color) {
+        StringBuilder points = new StringBuilder();
+        int n = progress.size();
+        for (int i = 0; i < n; i++) {
+            StreamingQueryProgress p = progress.get(i);
+            double v = safe(input ? p.inputRowsPerSecond() : p.processedRowsPerSecond());
+            double x = n == 1 ? left : left + (double) (right - left) * i / (n - 1);
+            double y = bottom - (bottom - top) * v / max;
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        return "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\" points=\"" + points.toString().trim() + "\"/>";
+    }
+
+    private static double safe(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
+    }
+
+    private static String fmt(double v) {
+        v = safe(v);
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+}

@@ -1,0 +1,203 @@
+package streaminglab.streaming;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import streaminglab.display.Table;
+import streaminglab.magics.Magic;
+import streaminglab.magics.MagicArgs;
+import streaminglab.magics.MagicCall;
+import streaminglab.magics.UsageError;
+import streaminglab.output.OutputRouter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/** {@code %stream}: list, stop, show, wait for and chart the notebook's streaming queries. */
+public final class StreamMagic implements Magic {
+    static final String USAGE = String.join("\n",
+            "%stream list                         the queries: name, id, state, sink, mode, trigger, batches, last progress",
+            "%stream stop NAME|all                stop one query (by name or id) or all of them",
+            "%stream show NAME                    show the query's live view again, here",
+            "%stream wait NAME [--batches N | --until-idle] [--timeout S]",
+            "                                     wait until the query has processed what is available now",
+            "                                     (--until-idle, the default) or N more micro-batches; 60 s at most",
+            "                                     unless --timeout says otherwise",
+            "%stream progress NAME                recent progress as a table and a chart of input vs processing rate");
+
+    private final Supplier<LiveViews> views;
+    private final OutputRouter router;
+
+    public StreamMagic(Supplier<LiveViews> views, OutputRouter router) {
+        this.views = views;
+        this.router = router;
+    }
+
+    @Override
+    public String name() {
+        return "stream";
+    }
+
+    @Override
+    public String summary() {
+        return "list, stop, show, wait for and chart streaming queries";
+    }
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public Object run(MagicCall call) throws Exception {
+        MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle"), USAGE);
+        List<String> words = args.positional();
+        if (words.isEmpty()) throw new UsageError("%stream needs a subcommand: list, stop, show, wait or progress.", USAGE);
+        String sub = words.get(0);
+        LiveViews live = views.get();
+        switch (sub) {
+            case "list" -> {
+                expect(words, 1, "%stream list takes no name.");
+                return list(live);
+            }
+            case "stop" -> {
+                expect(words, 2, "%stream stop needs one query name (or all).");
+                return stop(live, words.get(1));
+            }
+            case "show" -> {
+                expect(words, 2, "%stream show needs one query name.");
+                live.showHere(find(live, words.get(1)), router.current());
+                return null;
+            }
+            case "wait" -> {
+                expect(words, 2, "%stream wait needs one query name.");
+                if (args.has("batches") && args.has("until-idle")) {
+                    throw new UsageError("Choose one of --batches and --until-idle.", USAGE);
+                }
+                int batches = args.intOption("batches", 0, 1, 1_000_000, USAGE);
+                int timeout = args.intOption("timeout", 60, 1, 24 * 3600, USAGE);
+                return await(live, find(live, words.get(1)), batches, timeout);
+            }
+            case "progress" -> {
+                expect(words, 2, "%stream progress needs one query name.");
+                return ProgressChart.render(find(live, words.get(1)));
+            }
+            default -> throw new UsageError("Unknown subcommand '" + sub + "'.", USAGE);
+        }
+    }
+
+    private static void expect(List<String> words, int count, String message) throws UsageError {
+        if (words.size() != count) throw new UsageError(message, USAGE);
+    }
+
+    private static LiveView find(LiveViews live, String name) throws UsageError {
+        return live.find(name).orElseThrow(() -> new UsageError("There is no streaming query named '" + name + "'"
+                + (live.all().isEmpty() ? "; no query has been started yet." : "; %stream list shows the queries: "
+                + String.join(", ", live.all().stream().map(LiveView::label).toList()) + "."), USAGE));
+    }
+
+    private static DisplayData list(LiveViews live) {
+        List<String> header = List.of("name", "id", "state", "sink", "mode", "trigger", "batches", "last progress");
+        List<List<String>> rows = new ArrayList<>();
+        for (LiveView v : live.all()) {
+            StreamingQueryProgress p = v.lastProgress();
+            String last = p == null ? "none yet" : "batch " + p.batchId() + ", " + p.numInputRows() + " rows at " + p.timestamp();
+            rows.add(List.of(v.label(), v.id().toString(), v.state().toString(), v.facts().sink(), v.facts().outputMode(),
+                    v.facts().trigger(), String.valueOf(v.batches()), last));
+        }
+        if (rows.isEmpty()) return new DisplayData("No streaming query has been started in this kernel.");
+        return SimpleTable.of(header, rows);
+    }
+
+    private static String stop(LiveViews live, String which) throws Exception {
+        List<LiveView> targets = new ArrayList<>();
+        if (which.equals("all")) {
+            for (LiveView v : live.all()) if (v.state() == LiveView.State.ACTIVE) targets.add(v);
+            if (targets.isEmpty()) return "No query is running.";
+        } else {
+            targets.add(find(live, which));
+        }
+        List<String> stopped = new ArrayList<>();
+        for (LiveView v : targets) {
+            StreamingQuery q = live.query(v);
+            if (q == null || !q.isActive()) {
+                stopped.add(v.label() + " (already " + v.state().toString().toLowerCase(Locale.ROOT) + ")");
+                continue;
+            }
+            q.stop();
+            live.stopped(v);
+            stopped.add(v.label());
+        }
+        return "Stopped " + String.join(", ", stopped) + ".";
+    }
+
+    private static String await(LiveViews live, LiveView view, int batches, int timeoutSeconds) throws Exception {
+        StreamingQuery q = live.query(view);
+        if (q == null || !q.isActive()) return notRunning(view);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        if (batches > 0) {
+            long target = view.batches() + batches;
+            while (view.batches() < target && q.isActive()) {
+                if (System.nanoTime() > deadline) throw timeout(view, timeoutSeconds);
+                Thread.sleep(50);
+            }
+        } else {
+            // processAllAvailable has no timeout of its own: it runs aside while this thread waits
+            CompletableFuture<Void> idle = CompletableFuture.runAsync(q::processAllAvailable);
+            try {
+                idle.get(timeoutSeconds, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw timeout(view, timeoutSeconds);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (q.isActive()) throw e;
+            }
+        }
+        live.refreshNow(view);
+        if (!q.isActive()) return notRunning(view);
+        StreamingQueryProgress p = view.lastProgress();
+        return view.label() + " is up to date" + (p == null ? "" : " at batch " + p.batchId())
+                + ": " + view.rowsInTable() + " rows in its table.";
+    }
+
+    private static String notRunning(LiveView view) {
+        return view.label() + " is not running (" + view.state() + ")"
+                + (view.error() != null ? ": " + view.error() : ".");
+    }
+
+    private static Exception timeout(LiveView view, int seconds) {
+        StreamingQueryProgress p = view.lastProgress();
+        return new TimeoutException(view.label() + " did not catch up within " + Duration.ofSeconds(seconds).toSeconds()
+                + " s (at batch " + (p == null ? "none" : p.batchId()) + "). Is its source still sending? "
+                + "Wait longer with --timeout S.");
+    }
+
+    /** A small table of strings, for magics' listings. */
+    static final class SimpleTable {
+        private SimpleTable() {
+        }
+
+        static DisplayData of(List<String> header, List<List<String>> rows) {
+            StringBuilder html = new StringBuilder("<table><thead><tr>");
+            for (String h : header) html.append("<th style=\"text-align:left\">").append(Table.escape(h)).append("</th>");
+            html.append("</tr></thead><tbody>");
+            StringBuilder text = new StringBuilder(String.join(" | ", header)).append('\n');
+            for (List<String> row : rows) {
+                html.append("<tr>");
+                for (String c : row) html.append("<td style=\"text-align:left\">").append(Table.escape(c)).append("</td>");
+                html.append("</tr>");
+                text.append(String.join(" | ", row)).append('\n');
+            }
+            html.append("</tbody></table>");
+            DisplayData data = new DisplayData(text.toString().stripTrailing());
+            data.putHTML(html.toString());
+            return data;
+        }
+    }
+}

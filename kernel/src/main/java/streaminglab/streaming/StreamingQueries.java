@@ -1,0 +1,61 @@
+package streaminglab.streaming;
+
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.streaming.StreamExecution;
+import org.apache.spark.sql.execution.streaming.StreamingQueryWrapper;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+
+/** What Spark knows about a running query but does not put in its public API. */
+final class StreamingQueries {
+    private StreamingQueries() {
+    }
+
+    static StreamExecution execution(StreamingQuery query) {
+        if (query instanceof StreamingQueryWrapper) return ((StreamingQueryWrapper) query).streamingQuery();
+        if (query instanceof StreamExecution) return (StreamExecution) query;
+        return null;
+    }
+
+    static String sinkName(StreamExecution execution) {
+        String sink = execution.sink().toString();
+        String cls = execution.sink().getClass().getSimpleName();
+        if (execution.sink() instanceof LiveConsoleSink) return "console";
+        if (cls.startsWith("MemorySink")) return "memory";
+        if (cls.contains("ForeachBatch")) return "foreachBatch";
+        if (cls.contains("Foreach")) return "foreach";
+        if (cls.startsWith("Kafka")) return "kafka";
+        if (cls.startsWith("FileStreamSink")) return "file";
+        if (cls.startsWith("Console")) return "console";
+        return sink.length() > 40 ? cls : sink;
+    }
+
+    static String triggerName(Trigger trigger) {
+        String t = String.valueOf(trigger);
+        if (t.startsWith("ProcessingTimeTrigger(0")) return "default (as soon as possible)";
+        if (t.startsWith("ProcessingTimeTrigger(")) return "processing time " + t.replaceAll("\\D+", "") + " ms";
+        if (t.contains("AvailableNow")) return "available-now";
+        if (t.contains("OneTime")) return "once";
+        if (t.startsWith("ContinuousTrigger(")) return "continuous " + t.replaceAll("\\D+", "") + " ms";
+        return t;
+    }
+
+    /** The active query that uses a checkpoint directory, if any. */
+    static Optional<StreamingQuery> usingCheckpoint(SparkSession spark, Path dir) {
+        Path wanted = normalize(dir.toString());
+        for (StreamingQuery q : spark.streams().active()) {
+            StreamExecution e = execution(q);
+            if (e != null && normalize(e.resolvedCheckpointRoot()).equals(wanted)) return Optional.of(q);
+        }
+        return Optional.empty();
+    }
+
+    static Path normalize(String location) {
+        String path = location.startsWith("file:") ? java.net.URI.create(location).getPath() : location;
+        return Paths.get(path).toAbsolutePath().normalize();
+    }
+}
