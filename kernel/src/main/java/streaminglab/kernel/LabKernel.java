@@ -43,6 +43,7 @@ import streaminglab.socket.SocketMagic;
 import streaminglab.streaming.CheckpointMagic;
 import streaminglab.streaming.LiveViews;
 import streaminglab.streaming.StreamMagic;
+import streaminglab.streaming.StreamingQueries;
 import streaminglab.streaming.StreamingDisplay;
 
 import java.io.PrintStream;
@@ -89,9 +90,9 @@ public final class LabKernel extends BaseKernel {
             views.attach();
             liveViews = views;
         });
-        this.sockets = new SocketMagic(settings.bindAddress(), router, () -> {
+        this.sockets = new SocketMagic(settings.bindAddress(), router, port -> {
             SparkSession session = spark.sessionIfReady();
-            return session != null && session.streams().active().length > 0;
+            return session == null ? 0 : StreamingQueries.socketReaders(session, port);
         });
         magics.register(new SqlMagic(spark, renderer, settings.maxRows()));
         magics.register(new SparkMagic(spark));

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntUnaryOperator;
 
 /** {@code %socket} and {@code %%socket send}: the lab's text socket servers, in place of ncat. */
 public final class SocketMagic implements Magic, AutoCloseable {
@@ -43,12 +43,13 @@ public final class SocketMagic implements Magic, AutoCloseable {
     /** How long a send waits for a streaming query that is starting to connect. */
     private static final long CONNECT_WAIT_MS = 15_000;
 
-    private final BooleanSupplier queriesRunning;
+    private final IntUnaryOperator readersOfPort;
 
-    public SocketMagic(String host, OutputRouter router, BooleanSupplier queriesRunning) {
+    /** readersOfPort: how many running queries read a socket source on a port (they should all get the lines). */
+    public SocketMagic(String host, OutputRouter router, IntUnaryOperator readersOfPort) {
         this.host = host;
         this.router = router;
-        this.queriesRunning = queriesRunning;
+        this.readersOfPort = readersOfPort;
     }
 
     @Override
@@ -124,7 +125,8 @@ public final class SocketMagic implements Magic, AutoCloseable {
         if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines = lines.subList(0, lines.size() - 1);
         if (lines.isEmpty()) throw new UsageError("There are no lines below %%socket send.", USAGE);
         // a query that was just started connects when its first micro-batch is planned: give it that moment
-        if (server.clients() == 0 && queriesRunning.getAsBoolean()) server.awaitClient(CONNECT_WAIT_MS);
+        int readers = readersOfPort.applyAsInt(port);
+        if (server.clients() < readers) server.awaitClients(readers, CONNECT_WAIT_MS);
         int clients = server.send(lines);
         if (clients == 0) {
             return "Not delivered: no client is connected to port " + port + ", so the " + lines.size()

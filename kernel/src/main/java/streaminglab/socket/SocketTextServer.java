@@ -54,6 +54,7 @@ public final class SocketTextServer implements AutoCloseable {
                 client.setTcpNoDelay(true);
                 clients.add(client);
                 connections.incrementAndGet();
+                watchForHangUp(client);
                 synchronized (connected) {
                     connected.notifyAll();
                 }
@@ -63,11 +64,28 @@ public final class SocketTextServer implements AutoCloseable {
         }
     }
 
-    /** Waits up to timeoutMs for a first client; true if one is connected. */
-    public boolean awaitClient(long timeoutMs) {
+    /** Clients never send: a read returns only when one hangs up (its query stopped), and it is forgotten. */
+    private void watchForHangUp(Socket client) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (client.getInputStream().read() >= 0) {
+                    // whatever a client sends is ignored
+                }
+            } catch (IOException gone) {
+                // same as a hang-up
+            }
+            clients.remove(client);
+            closeQuietly(client);
+        }, "socket-client-" + server.getLocalPort());
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Waits up to timeoutMs until at least count clients are connected; true if they are. */
+    public boolean awaitClients(int count, long timeoutMs) {
         long deadline = System.currentTimeMillis() + timeoutMs;
         synchronized (connected) {
-            while (clients() == 0) {
+            while (clients() < count) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) return false;
                 try {

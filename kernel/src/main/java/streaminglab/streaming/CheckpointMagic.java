@@ -69,6 +69,9 @@ public final class CheckpointMagic implements Magic {
             throw new UsageError("%checkpoint needs show or clear and one directory.", USAGE);
         }
         Path dir = Paths.get(words.get(1)).toAbsolutePath().normalize();
+        if (!Files.exists(dir) && words.get(0).equals("clear")) {
+            return "There is no checkpoint " + dir + " yet: nothing to clear, a query that uses it starts from scratch.";
+        }
         if (!Files.isDirectory(dir)) {
             throw new UsageError("There is no checkpoint directory " + dir + ".", USAGE);
         }

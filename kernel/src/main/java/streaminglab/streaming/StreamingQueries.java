@@ -1,6 +1,9 @@
 package streaminglab.streaming;
 
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.streaming.StreamingRelationV2;
+import scala.collection.JavaConverters;
 import org.apache.spark.sql.execution.streaming.StreamExecution;
 import org.apache.spark.sql.execution.streaming.StreamingQueryWrapper;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -11,7 +14,7 @@ import java.nio.file.Paths;
 import java.util.Optional;
 
 /** What Spark knows about a running query but does not put in its public API. */
-final class StreamingQueries {
+public final class StreamingQueries {
     private StreamingQueries() {
     }
 
@@ -42,6 +45,24 @@ final class StreamingQueries {
         if (t.contains("OneTime")) return "once";
         if (t.startsWith("ContinuousTrigger(")) return "continuous " + t.replaceAll("\\D+", "") + " ms";
         return t;
+    }
+
+    /** How many sources of active queries read the text socket on this port (of this machine). */
+    public static int socketReaders(SparkSession spark, int port) {
+        int readers = 0;
+        for (StreamingQuery q : spark.streams().active()) {
+            StreamExecution e = execution(q);
+            if (e == null) continue;
+            for (LogicalPlan leaf : JavaConverters.seqAsJavaList(e.analyzedPlan().collectLeaves())) {
+                if (!(leaf instanceof StreamingRelationV2)) continue;
+                StreamingRelationV2 relation = (StreamingRelationV2) leaf;
+                if (relation.sourceName().equalsIgnoreCase("socket")
+                        && String.valueOf(port).equals(relation.extraOptions().get("port"))) {
+                    readers++;
+                }
+            }
+        }
+        return readers;
     }
 
     /** The active query that uses a checkpoint directory, if any. */

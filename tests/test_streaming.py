@@ -1,0 +1,184 @@
+"""Streaming in the notebook: a query started in one cell shows a live table under that cell,
+updated (update_display_data on one display id) as lines arrive from later cells."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from labharness import parse_tables
+
+WORDCOUNT = """Dataset<Row> {v}Lines = spark.readStream().format("socket")
+    .option("host", "localhost").option("port", {port}).load();
+Dataset<Row> {v}Counts = {v}Lines.select(expr("explode(split(value, ' ')) as word")).groupBy("word").count();
+StreamingQuery {v}Query = {v}Counts.writeStream().format("console").outputMode("complete")
+    .option("checkpointLocation", "{chk}").queryName("{name}").start();"""
+
+
+def display_id(msg: dict) -> str | None:
+    return (msg["content"].get("transient") or {}).get("display_id")
+
+
+def counts_in(html: str) -> dict[str, int]:
+    """{word: count} of the live view's table."""
+    tables = parse_tables(html)
+    assert tables, f"no table in the live view:\n{html[:500]}"
+    return {r["word"]: int(r["count"]) for r in tables[-1].records()}
+
+
+def view_updates(results, view_id: str) -> list[dict]:
+    return [m for r in results for m in r.of_type("update_display_data") if display_id(m) == view_id]
+
+
+@pytest.fixture
+def clean_streams(spark_kernel):
+    yield spark_kernel
+    spark_kernel.run("%stream stop all")
+    spark_kernel.run("%socket stop")
+
+
+def test_lines_sent_later_update_the_first_cells_live_table(clean_streams, tmp_path):
+    k = clean_streams
+    k.ok("%socket start 9911")
+    start = k.ok(WORDCOUNT.format(v="a", port=9911, chk=tmp_path / "chk", name="live_wc"))
+    shown = start.of_type("display_data")
+    assert shown, f"starting the query showed no live view:\n{start.describe()}"
+    view = display_id(shown[0])
+    assert view, "the live view has no display_id, so it cannot be updated in place"
+    assert "live_wc" in shown[0]["content"]["data"]["text/html"]
+    assert "ACTIVE" in shown[0]["content"]["data"]["text/plain"]
+
+    sent = k.ok("%%socket send 9911\nhello world hello\nspark")
+    assert "Sent 2 line(s) to 1 client" in sent.plain
+    waited = k.ok("%stream wait live_wc --timeout 90")
+    updates = view_updates([sent, waited], view)
+    assert updates, "no update_display_data for the query's display id"
+    assert counts_in(updates[-1]["content"]["data"]["text/html"]) == {"hello": 2, "world": 1, "spark": 1}
+
+    # more lines, read by a cell that is not a %stream magic: the table follows
+    more = k.ok("%%socket send 9911\nhello again")
+    later = k.ok("%stream wait live_wc --timeout 90")
+    last = view_updates([more, later], view)[-1]["content"]["data"]
+    assert counts_in(last["text/html"]) == {"hello": 3, "world": 1, "spark": 1, "again": 1}
+    assert "4 rows in table" in last["text/plain"]
+
+
+def test_update_arrives_while_no_cell_runs(clean_streams, tmp_path):
+    """JupyterLab and Notebook route updates by display id to the cell that showed it, also after
+    that cell finished: the update must come even when no cell is running."""
+    k = clean_streams
+    k.ok("%socket start 9912")
+    start = k.ok(WORDCOUNT.format(v="b", port=9912, chk=tmp_path / "chk", name="idle_wc"))
+    view = display_id(start.of_type("display_data")[0])
+    k.ok("%%socket send 9912\nwarm up")
+    k.ok("%stream wait idle_wc --timeout 90")
+
+    # the send cell ends at once; the micro-batch that reads the line ends after it
+    k.ok("%%socket send 9912\nquiet moment")
+    deadline = time.monotonic() + 60
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            msg = k.kc.get_iopub_msg(timeout=1)
+        except Exception:
+            continue
+        if msg["header"]["msg_type"] == "update_display_data" and display_id(msg) == view:
+            if "quiet" in counts_in(msg["content"]["data"]["text/html"]):
+                seen = msg
+                break
+    assert seen is not None, "no update of the live view arrived while the kernel was idle"
+
+
+def test_display_of_a_streaming_dataset_starts_a_live_memory_query(clean_streams):
+    k = clean_streams
+    res = k.ok('display(spark.readStream().format("rate").option("rowsPerSecond", 20).load()'
+               '.selectExpr("value % 3 AS bucket").groupBy("bucket").count())')
+    shown = res.of_type("display_data")
+    assert shown and display_id(shown[0]), res.describe()
+    name = shown[0]["content"]["data"]["text/plain"].split("]")[0].lstrip("[")
+    assert name.startswith("display_")
+    waited = k.ok(f"%stream wait {name} --batches 2 --timeout 90")
+    updates = view_updates([waited], display_id(shown[0]))
+    assert updates
+    tables = parse_tables(updates[-1]["content"]["data"]["text/html"])
+    buckets = {r["bucket"] for r in tables[-1].records()}
+    assert buckets <= {"0", "1", "2"} and buckets, tables[-1].records()
+    listed = k.ok("%stream list").plain
+    assert name in listed and "memory" in listed and "Complete" in listed
+
+
+def test_failed_query_shows_its_error_in_its_view(clean_streams):
+    k = clean_streams
+    res = k.ok('StreamingQuery bad = spark.readStream().format("rate").option("rowsPerSecond", 5).load()\n'
+               '    .map((MapFunction<Row, Long>) r -> { if (r.getLong(1) >= 0) throw new IllegalStateException("boom at " + r.getLong(1)); return 0L; }, Encoders.LONG())\n'
+               '    .writeStream().format("console").queryName("doomed").start();')
+    view = display_id(res.of_type("display_data")[0])
+    waited = k.run("%stream wait doomed --batches 3 --timeout 60")
+    deadline = time.monotonic() + 60
+    texts = [m["content"]["data"]["text/plain"] for m in view_updates([waited], view)]
+    while not any("FAILED" in t for t in texts) and time.monotonic() < deadline:
+        texts += [m["content"]["data"]["text/plain"] for m in view_updates([k.ok("Thread.sleep(500)")], view)]
+    failed = [t for t in texts if "FAILED" in t]
+    assert failed, f"the view never showed FAILED: {texts[-1:]}"
+    assert "boom at" in failed[-1]
+    assert "doomed" in k.ok("%stream list").plain and "FAILED" in k.ok("%stream list").plain
+
+
+def test_checkpoint_show_and_clear(clean_streams, tmp_path):
+    k = clean_streams
+    chk = tmp_path / "wc-chk"
+    k.ok("%socket start 9913")
+    k.ok(WORDCOUNT.format(v="c", port=9913, chk=chk, name="chk_wc"))
+    k.ok("%%socket send 9913\na b a")
+    k.ok("%stream wait chk_wc --timeout 90")
+    shown = k.ok(f"%checkpoint show {chk}").plain
+    for part in ("metadata", "offsets/", "commits/", "state/"):
+        assert part in shown, shown
+    refused = k.run(f"%checkpoint clear {chk}")
+    assert refused.status == "error" and "chk_wc" in refused.error_text
+    assert chk.exists()
+
+    again = k.run(WORDCOUNT.format(v="d", port=9913, chk=tmp_path / "other", name="chk_wc"))
+    assert again.status == "error" and "chk_wc" in again.error_text, again.describe()
+
+    k.ok("%stream stop chk_wc")
+    assert "Removed" in k.ok(f"%checkpoint clear {chk}").plain
+    assert not chk.exists()
+
+
+def test_socket_magic_errors_are_clear(spark_kernel):
+    k = spark_kernel
+    nobody = k.ok("%socket start 9914")
+    try:
+        res = k.ok("%%socket send 9914\nlost line")
+        assert "Not delivered" in res.plain and "no client" in res.plain
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 9915))
+            busy.listen(1)
+            err = k.run("%socket start 9915")
+            assert err.status == "error" and "in use" in err.error_text
+        usage = k.run("%socket start notaport")
+        assert usage.status == "error" and "65535" in usage.error_text and "%socket start" in usage.error_text
+    finally:
+        k.run("%socket stop")
+    assert nobody.status == "ok"
+
+
+def test_restart_with_running_query_leaves_nothing_behind(kernel_factory, tmp_path):
+    k = kernel_factory("restart-stream")
+    k.ensure_spark()
+    k.ok("%socket start 9916")
+    k.ok(WORDCOUNT.format(v="e", port=9916, chk=tmp_path / "chk", name="restarted"))
+    k.ok("%%socket send 9916\nbefore restart")
+    k.ok("%stream wait restarted --timeout 90")
+    old = k.pid
+    k.restart()
+    from labharness import wait_pid_gone
+    assert wait_pid_gone(old, 30), "the old kernel JVM is still running after restart"
+    with socket.socket() as s:  # nothing listens on the socket server's port any more
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections may linger in TIME_WAIT
+        s.bind(("127.0.0.1", 9916))
+        s.listen(1)
+    assert "No streaming query" in k.ok("%stream list").plain
