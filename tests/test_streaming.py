@@ -142,6 +142,9 @@ def test_checkpoint_show_and_clear(clean_streams, tmp_path):
 
     again = k.run(WORDCOUNT.format(v="d", port=9913, chk=tmp_path / "other", name="chk_wc"))
     assert again.status == "error" and "chk_wc" in again.error_text, again.describe()
+    shared = k.run(WORDCOUNT.format(v="d", port=9913, chk=chk, name="chk_wc_twin"))
+    assert shared.status == "error", shared.describe()
+    assert "chk_wc" in shared.error_text and "%stream stop chk_wc" in shared.error_text, shared.error_text
 
     k.ok("%stream stop chk_wc")
     assert "Removed" in k.ok(f"%checkpoint clear {chk}").plain
@@ -182,3 +185,25 @@ def test_restart_with_running_query_leaves_nothing_behind(kernel_factory, tmp_pa
         s.bind(("127.0.0.1", 9916))
         s.listen(1)
     assert "No streaming query" in k.ok("%stream list").plain
+
+
+def test_socket_feed_sends_a_file_at_a_rate(clean_streams, tmp_path):
+    k = clean_streams
+    words = ["alpha beta", "beta gamma", "gamma beta"] * 4
+    # the file is written by the kernel, in its working directory, as a student would save one
+    k.ok("java.nio.file.Files.write(java.nio.file.Path.of(\"feed.txt\"), List.of(" + ", ".join(f'"{w}"' for w in words) + "));")
+    k.ok("%socket start 9917")
+    start = k.ok(WORDCOUNT.format(v="f", port=9917, chk=tmp_path / "chk", name="fed_wc"))
+    view = display_id(start.of_type("display_data")[0])
+    feed = k.ok("%socket feed feed.txt --rate 20 --port 9917")
+    progress = feed.of_type("display_data")
+    assert progress and "feed.txt" in progress[0]["content"]["data"]["text/plain"]
+    deadline = time.monotonic() + 90
+    got = {}
+    while time.monotonic() < deadline and got.get("beta") != 12:
+        res = k.ok("%stream wait fed_wc --timeout 60")
+        ups = view_updates([res], view)
+        if ups:
+            got = counts_in(ups[-1]["content"]["data"]["text/html"])
+    assert got == {"alpha": 4, "beta": 12, "gamma": 8}
+    assert "lines sent" in k.ok("%socket status").plain

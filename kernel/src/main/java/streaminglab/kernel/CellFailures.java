@@ -6,7 +6,9 @@ import streaminglab.execution.CellInterruptedException;
 import streaminglab.execution.CellRuntimeError;
 import streaminglab.execution.RuntimeErrors;
 import streaminglab.magics.UsageError;
+import org.apache.spark.sql.SparkSession;
 import streaminglab.spark.SparkErrors;
+import streaminglab.streaming.StreamingErrors;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,10 @@ final class CellFailures {
     private CellFailures() {
     }
 
-    static CellError describe(Throwable failure) {
+    static CellError describe(Throwable failure, SparkSession spark) {
         if (failure instanceof CellRuntimeError) failure = ((CellRuntimeError) failure).thrown();
+        CellError streaming = StreamingErrors.explain(failure, spark);
+        if (streaming != null) return streaming;
         if (isInterrupt(failure)) {
             return new CellError("Interrupted", "The cell was interrupted; the kernel is ready for the next cell.",
                     List.of("Interrupted: the cell was stopped, and its Spark jobs were cancelled."), null);

@@ -180,7 +180,7 @@ public final class LabKernel extends BaseKernel {
             CellRunner runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
             result = (DisplayData) cellThread.run(() -> runner.run(code, count));
         } catch (Throwable failure) {
-            error = CellFailures.describe(failure);
+            error = CellFailures.describe(failure, spark.sessionIfReady());
             if (error.getCause() != null) logTrace(count, error.getCause());
         } finally {
             runningCell = -1;

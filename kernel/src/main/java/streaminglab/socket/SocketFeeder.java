@@ -21,7 +21,14 @@ final class SocketFeeder {
     private long sent;
     private long undelivered;
 
-    SocketFeeder(SocketTextServer server, List<String> lines, int rate, boolean loop, CellOutput cell, String label) {
+    private final int readers;
+    private final long connectWaitMs;
+
+    /** readers: queries that read the port now; the feed starts once they are connected (or after connectWaitMs). */
+    SocketFeeder(SocketTextServer server, List<String> lines, int rate, boolean loop, CellOutput cell, String label,
+                 int readers, long connectWaitMs) {
+        this.readers = readers;
+        this.connectWaitMs = connectWaitMs;
         this.server = server;
         this.lines = lines;
         this.rate = rate;
@@ -58,6 +65,7 @@ final class SocketFeeder {
     }
 
     private void run() {
+        server.awaitClients(readers, connectWaitMs);
         long nanosPerLine = 1_000_000_000L / rate;
         long next = System.nanoTime();
         long lastShown = 0;

@@ -152,7 +152,8 @@ public final class SocketMagic implements Magic, AutoCloseable {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) throw new UsageError(file + " is empty: nothing to feed.", USAGE);
         CellOutput cell = router.current();
-        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString());
+        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString(),
+                readersOfPort.applyAsInt(port), CONNECT_WAIT_MS);
         feeders.add(feeder);
         feeder.start();
         return null; // the feeder shows its own progress

@@ -66,6 +66,9 @@ public final class SparkStarter {
                 .config("spark.driver.bindAddress", settings.bindAddress())
                 .config("spark.driver.host", settings.bindAddress())
                 .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
+                // a second query on a running query's checkpoint is refused (with a message naming it),
+                // instead of Spark's default of silently stopping the running one
+                .config("spark.sql.streaming.stopActiveRunOnRestart", "false")
                 .getOrCreate();
     }
 

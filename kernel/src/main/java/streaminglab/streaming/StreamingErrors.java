@@ -1,0 +1,37 @@
+package streaminglab.streaming;
+
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import streaminglab.execution.CellError;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Spark's errors about starting a query, said in the lab's words: which running query is in the way. */
+public final class StreamingErrors {
+    private static final Pattern SAME_ID = Pattern.compile("Cannot start query with id ([0-9a-f-]{36}) as another query with same id is already active");
+
+    private StreamingErrors() {
+    }
+
+    /** An explanation of the failure, or null when it is not one of these. */
+    public static CellError explain(Throwable failure, SparkSession spark) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            Matcher m = SAME_ID.matcher(message);
+            if (m.find() && spark != null) {
+                StreamingQuery running = spark.streams().get(UUID.fromString(m.group(1)));
+                String name = running == null ? m.group(1) : running.name() != null ? running.name() : running.id().toString();
+                var execution = running == null ? null : StreamingQueries.execution(running);
+                String where = execution == null ? "" : " (" + execution.resolvedCheckpointRoot() + ")";
+                String text = "This checkpoint" + where + " belongs to the running query " + name
+                        + ": two queries cannot share a checkpoint. Stop it first (%stream stop " + name
+                        + "), or give this query its own checkpointLocation.";
+                return new CellError("QueryAlreadyRunning", text, List.of(text), null);
+            }
+        }
+        return null;
+    }
+}
