@@ -66,6 +66,12 @@ public final class LabSettings {
         return Long.parseLong(get("SPARK_LAB_LIVE_VIEW_INTERVAL_MS", "250"));
     }
 
+    /** SPARK_LAB_CHECKS: a second folder where %check looks for exercise checks (after ./checks). */
+    public Path checksDir() {
+        String dir = env.get("SPARK_LAB_CHECKS");
+        return dir == null || dir.isBlank() ? null : Paths.get(dir);
+    }
+
     /** SPARK_LAB_LOG_LEVEL: Spark's log level in the log file. */
     public String sparkLogLevel() {
         return get("SPARK_LAB_LOG_LEVEL", "WARN");

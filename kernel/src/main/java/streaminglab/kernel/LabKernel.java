@@ -24,6 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
 import streaminglab.display.ValueRenderer;
+import streaminglab.exercises.CheckMagic;
 import streaminglab.execution.CellClassLoader;
 import streaminglab.execution.CellError;
 import streaminglab.execution.CellThread;
@@ -102,6 +103,13 @@ public final class LabKernel extends BaseKernel {
         }, router));
         magics.register(new CheckpointMagic(spark::session));
         magics.register(sockets);
+        magics.register(new CheckMagic(() -> {
+            try {
+                return evaluator();
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }, router, settings.checksDir()));
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override

@@ -56,6 +56,16 @@ final class SocketFeeder {
         return running && thread.isAlive();
     }
 
+    /** Waits until the feed has ended (the cell waiting on it can be interrupted). */
+    void awaitEnd() throws InterruptedException {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            stop();
+            throw e;
+        }
+    }
+
     /** Returns true if it was running. */
     boolean stop() {
         boolean was = isRunning();

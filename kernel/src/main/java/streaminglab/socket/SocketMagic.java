@@ -28,9 +28,10 @@ public final class SocketMagic implements Magic, AutoCloseable {
             "%socket start [PORT]                       start a text server on 127.0.0.1:PORT (default 9999),",
             "                                           like `ncat -lk 9999`; Spark's socket source connects to it",
             "%%socket send [PORT]                       send each line of the cell body to every connected client",
-            "%socket feed FILE [--rate N] [--loop] [--port PORT]",
+            "%socket feed FILE [--rate N] [--loop | --wait] [--port PORT]",
             "                                           send the lines of FILE in the background, N lines a second",
-            "                                           (default 5), from the top again with --loop",
+            "                                           (default 5), from the top again with --loop; --wait returns",
+            "                                           when the whole file has been sent",
             "%socket feed --stop                        stop the feeders",
             "%socket status                             servers, clients, lines sent",
             "%socket stop [PORT]                        stop the server (all servers without PORT)");
@@ -74,7 +75,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
 
     @Override
     public synchronized Object run(MagicCall call) throws Exception {
-        MagicArgs args = call.args().accept(Set.of("rate", "port"), Set.of("loop", "stop"), USAGE);
+        MagicArgs args = call.args().accept(Set.of("rate", "port"), Set.of("loop", "stop", "wait"), USAGE);
         List<String> words = args.positional();
         if (words.isEmpty()) throw new UsageError("%socket needs a subcommand: start, send, feed, status or stop.", USAGE);
         String sub = words.get(0);
@@ -135,7 +136,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
         return "Sent " + lines.size() + " line(s) to " + clients + " client(s) on port " + port + ".";
     }
 
-    private Object feed(MagicArgs args, List<String> words) throws UsageError, IOException {
+    private Object feed(MagicArgs args, List<String> words) throws UsageError, IOException, InterruptedException {
         if (args.has("stop")) {
             int n = 0;
             for (SocketFeeder f : feeders) if (f.stop()) n++;
@@ -154,8 +155,10 @@ public final class SocketMagic implements Magic, AutoCloseable {
         CellOutput cell = router.current();
         SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString(),
                 readersOfPort.applyAsInt(port), CONNECT_WAIT_MS);
+        if (args.has("wait") && args.has("loop")) throw new UsageError("--wait and --loop do not go together: a loop never ends.", USAGE);
         feeders.add(feeder);
         feeder.start();
+        if (args.has("wait")) feeder.awaitEnd();
         return null; // the feeder shows its own progress
     }
 

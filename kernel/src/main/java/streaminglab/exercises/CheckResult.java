@@ -1,0 +1,132 @@
+package streaminglab.exercises;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Table;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The outcome of a check, said kindly: what is right, or what is off (expected vs got, as tables). */
+public final class CheckResult {
+    private static final int SHOW = 15;
+
+    private final String title;
+    private final boolean passed;
+    private final String summary;
+    private final List<String> columns;
+    private final List<List<String>> expected;
+    private final List<List<String>> got;
+    private final List<List<String>> missing;
+    private final List<List<String>> unexpected;
+    private final List<String> hints;
+
+    private CheckResult(String title, boolean passed, String summary, List<String> columns, List<List<String>> expected,
+                        List<List<String>> got, List<List<String>> missing, List<List<String>> unexpected, List<String> hints) {
+        this.title = title;
+        this.passed = passed;
+        this.summary = summary;
+        this.columns = columns;
+        this.expected = expected;
+        this.got = got;
+        this.missing = missing;
+        this.unexpected = unexpected;
+        this.hints = hints;
+    }
+
+    static CheckResult problem(String title, String message, List<String> hints) {
+        return new CheckResult(title, false, message, List.of(), List.of(), List.of(), List.of(), List.of(), hints);
+    }
+
+    static CheckResult compare(String title, List<String> columns, List<List<String>> expected, List<List<String>> got,
+                               boolean ordered, List<String> hints) {
+        List<List<String>> missing = new ArrayList<>();
+        List<List<String>> unexpected = new ArrayList<>();
+        Map<List<String>, Integer> left = new HashMap<>();
+        for (List<String> r : got) left.merge(r, 1, Integer::sum);
+        for (List<String> r : expected) {
+            Integer n = left.get(r);
+            if (n == null || n == 0) missing.add(r);
+            else left.put(r, n - 1);
+        }
+        left.forEach((r, n) -> {
+            for (int i = 0; i < n; i++) unexpected.add(r);
+        });
+        boolean sameRows = missing.isEmpty() && unexpected.isEmpty();
+        boolean rightOrder = !ordered || expected.equals(got);
+        String summary;
+        if (sameRows && rightOrder) {
+            summary = "All " + expected.size() + " rows are right.";
+        } else if (sameRows) {
+            summary = "You have the right rows, but not in the right order: sort them as the task asks.";
+        } else {
+            summary = String.format("%d of %d expected rows are right; %d %s missing and %d %s not expected.",
+                    expected.size() - missing.size(), expected.size(), missing.size(), missing.size() == 1 ? "is" : "are",
+                    unexpected.size(), unexpected.size() == 1 ? "is" : "are");
+        }
+        return new CheckResult(title, sameRows && rightOrder, summary, columns, expected, got, missing, unexpected, hints);
+    }
+
+    public boolean passed() {
+        return passed;
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The text the error carries when the check did not pass. */
+    public String failureText() {
+        StringBuilder sb = new StringBuilder("Not yet: ").append(summary);
+        for (String h : hints) sb.append("\nHint: ").append(h);
+        return sb.toString();
+    }
+
+    public DisplayData render() {
+        StringBuilder text = new StringBuilder(passed ? "✔ " : "✘ ").append(title).append(": ")
+                .append(passed ? "well done! " : "not yet. ").append(summary).append('\n');
+        StringBuilder html = new StringBuilder("<div class=\"lab-check\" style=\"border-left:4px solid ")
+                .append(passed ? "#2e7d32" : "#ef6c00").append(";padding:4px 10px\">");
+        html.append("<p><b>").append(passed ? "✔ " : "✘ ").append(Table.escape(title)).append("</b>: ")
+                .append(passed ? "well done! " : "not yet. ").append(Table.escape(summary)).append("</p>");
+        if (!passed) {
+            if (!missing.isEmpty()) section(text, html, "Expected but missing", missing);
+            if (!unexpected.isEmpty()) section(text, html, "In your result but not expected", unexpected);
+            if (!expected.isEmpty()) {
+                section(text, html, "Expected", expected);
+                section(text, html, "Your result", got);
+            }
+            for (String h : hints) {
+                text.append("Hint: ").append(h).append('\n');
+                html.append("<p>💡 ").append(Table.escape(h)).append("</p>");
+            }
+        }
+        html.append("</div>");
+        DisplayData data = new DisplayData(text.toString().stripTrailing());
+        data.putHTML(html.toString());
+        return data;
+    }
+
+    private void section(StringBuilder text, StringBuilder html, String label, List<List<String>> rows) {
+        text.append(label).append(":\n");
+        html.append("<p style=\"margin:6px 0 2px\">").append(label).append(":</p><table><thead><tr>");
+        for (String c : columns) html.append("<th style=\"text-align:left\">").append(Table.escape(c)).append("</th>");
+        html.append("</tr></thead><tbody>");
+        for (List<String> r : rows.subList(0, Math.min(SHOW, rows.size()))) {
+            text.append("  ").append(String.join(" | ", r)).append('\n');
+            html.append("<tr>");
+            for (String c : r) html.append("<td style=\"text-align:left\">").append(Table.escape(c)).append("</td>");
+            html.append("</tr>");
+        }
+        if (rows.size() > SHOW) {
+            text.append("  … ").append(rows.size() - SHOW).append(" more rows\n");
+        }
+        html.append("</tbody></table>");
+        if (rows.size() > SHOW) html.append("<p style=\"opacity:0.7\">… ").append(rows.size() - SHOW).append(" more rows</p>");
+    }
+}
