@@ -1,0 +1,4 @@
+/**
+ * Every setting of the lab in one place: its environment variable, default and meaning.
+ */
+package streaminglab.config;

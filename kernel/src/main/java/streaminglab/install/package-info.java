@@ -1,0 +1,4 @@
+/**
+ * Installing and removing the kernelspec (kernel.json with Spark's JVM options and the heap setting, logos).
+ */
+package streaminglab.install;

@@ -1,0 +1,14 @@
+/**
+ * Kafka for the lessons: the embedded broker ({@link streaminglab.kafka.EmbeddedKafka}, a JVM of its
+ * own running the {@code broker} module), the cluster the notebook talks to
+ * ({@link streaminglab.kafka.KafkaCluster}: that broker, or KAFKA_BOOTSTRAP_SERVERS), the
+ * {@code %kafka}/{@code %%kafka} magics and the fake_people producer.
+ *
+ * <p>Owns: the broker process and its pid/ready/log files in the lab's Kafka directory, Kafka
+ * admin/producer/consumer clients of the magics. Uses the kernel only through
+ * {@link streaminglab.magics.Magic}, {@link streaminglab.output.OutputRouter} and
+ * {@link streaminglab.config.LabSettings}; never touches Spark's session or Kafka's server classes
+ * (those live in the broker's JVM, never on this class path). The entry point is
+ * {@link streaminglab.kafka.KafkaLab}.
+ */
+package streaminglab.kafka;
