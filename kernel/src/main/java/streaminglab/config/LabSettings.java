@@ -24,6 +24,16 @@ public final class LabSettings {
         return get("SPARK_MASTER", "local[*]");
     }
 
+    /** True when Spark runs in this JVM (local[...]), so executors share the kernel's classes. */
+    public boolean isLocalMaster() {
+        return sparkMaster().startsWith("local");
+    }
+
+    /** Where cell classes are written for executors on other JVMs (cluster masters only). */
+    public Path executorClassDir() {
+        return labHome().resolve("executor-classes").resolve(String.valueOf(ProcessHandle.current().pid()));
+    }
+
     /** SPARK_LAB_APP_NAME: the application name shown in the Spark UI. */
     public String appName() {
         return get("SPARK_LAB_APP_NAME", "Spark Streaming Lab");
@@ -127,9 +137,13 @@ public final class LabSettings {
         return Integer.parseInt(get("SPARK_LAB_KAFKA_START_SECONDS", "90"));
     }
 
-    /** SPARK_LAB_KAFKA_TIMEOUT_SECONDS: how long one Kafka request of a magic (list, create, describe...) may take. Default 10. */
+    /**
+     * SPARK_LAB_KAFKA_TIMEOUT_SECONDS: how long one Kafka request of a magic (list, create, describe...) may
+     * take. Default 30: a broker that is not there is found at once by a connection check, this only
+     * bounds a slow one (a busy 2-core machine, a remote cluster).
+     */
     public int kafkaRequestSeconds() {
-        return Integer.parseInt(get("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "10"));
+        return Integer.parseInt(get("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "30"));
     }
 
     private String get(String name, String fallback) {

@@ -17,15 +17,22 @@ final class CellLoaderDelegate implements LoaderDelegate {
     private final Set<String> kernelClassPath;
     private final Map<String, Class<?>> loaded = new ConcurrentHashMap<>();
 
-    CellLoaderDelegate(CellClassLoader loader, Set<String> kernelClassPath) {
+    private final ExecutorClassFolder executors;
+
+    /** executors: where cell classes go for executors on other JVMs, or null in local mode. */
+    CellLoaderDelegate(CellClassLoader loader, Set<String> kernelClassPath, ExecutorClassFolder executors) {
         this.loader = loader;
         this.kernelClassPath = kernelClassPath;
+        this.executors = executors;
     }
 
     @Override
     public void load(ClassBytecodes[] classes) throws ClassInstallException {
         boolean[] installed = new boolean[classes.length];
-        for (ClassBytecodes c : classes) loader.declare(c.name(), c.bytecodes());
+        for (ClassBytecodes c : classes) {
+            loader.declare(c.name(), c.bytecodes());
+            if (executors != null) executors.write(c.name(), c.bytecodes());
+        }
         try {
             for (int i = 0; i < classes.length; i++) {
                 Class<?> k = loader.loadClass(classes[i].name());
@@ -39,7 +46,10 @@ final class CellLoaderDelegate implements LoaderDelegate {
 
     @Override
     public void classesRedefined(ClassBytecodes[] classes) {
-        for (ClassBytecodes c : classes) loader.declare(c.name(), c.bytecodes());
+        for (ClassBytecodes c : classes) {
+            loader.declare(c.name(), c.bytecodes());
+            if (executors != null) executors.write(c.name(), c.bytecodes());
+        }
     }
 
     @Override

@@ -40,8 +40,10 @@ public final class JavaEvaluator implements AutoCloseable {
     private final JShell shell;
     private final CellExecutionControl control;
 
-    public JavaEvaluator(CellClassLoader loader, Set<String> classPath, PrintStream out, PrintStream err) {
-        this.control = new CellExecutionControl(new CellLoaderDelegate(loader, classPath));
+    /** executors: where cell classes are written for executors on other JVMs; null in local mode. */
+    public JavaEvaluator(CellClassLoader loader, Set<String> classPath, ExecutorClassFolder executors,
+                         PrintStream out, PrintStream err) {
+        this.control = new CellExecutionControl(new CellLoaderDelegate(loader, classPath, executors));
         ExecutionControlProvider provider = new ExecutionControlProvider() {
             @Override
             public String name() {

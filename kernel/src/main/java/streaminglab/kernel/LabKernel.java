@@ -28,6 +28,7 @@ import streaminglab.exercises.CheckMagic;
 import streaminglab.execution.CellClassLoader;
 import streaminglab.execution.CellError;
 import streaminglab.execution.CellThread;
+import streaminglab.execution.ExecutorClassFolder;
 import streaminglab.execution.JavaEvaluator;
 import streaminglab.execution.KernelClassPath;
 import streaminglab.magics.HelpMagics;
@@ -63,6 +64,7 @@ public final class LabKernel extends BaseKernel {
     private final OutputRouter router;
     private final CellClassLoader cellLoader;
     private final CellThread cellThread;
+    private final ExecutorClassFolder executorClasses;
     private final SparkStarter spark;
     private final CellJobs jobs;
     private final JobProgressBar progressBar;
@@ -82,7 +84,10 @@ public final class LabKernel extends BaseKernel {
         this.router = new OutputRouter(connection.getIOPub(), log);
         this.cellLoader = new CellClassLoader(LabKernel.class.getClassLoader());
         this.cellThread = new CellThread(cellLoader);
-        this.spark = new SparkStarter(settings, cellLoader);
+        // executors on other JVMs load cell classes from the driver; local executors share ours
+        this.executorClasses = settings.isLocalMaster() ? null
+                : new ExecutorClassFolder(settings.executorClassDir(), cellLoader);
+        this.spark = new SparkStarter(settings, cellLoader, executorClasses == null ? null : executorClasses.root());
         this.jobs = new CellJobs(spark);
         this.progressBar = new JobProgressBar(spark);
         this.renderer = new ValueRenderer(settings.maxRows());
@@ -143,7 +148,8 @@ public final class LabKernel extends BaseKernel {
         spark.startInBackground();
         Thread jshell = new Thread(() -> {
             try {
-                JavaEvaluator evaluator = new JavaEvaluator(cellLoader, KernelClassPath.entries(), router.out(), router.err());
+                JavaEvaluator evaluator = new JavaEvaluator(cellLoader, KernelClassPath.entries(), executorClasses,
+                        router.out(), router.err());
                 evaluator.declare(DefaultImports.SOURCE);
                 evaluator.eval("1"); // compiles once now, so the first cell does not pay for it
                 java.complete(evaluator);
@@ -260,6 +266,7 @@ public final class LabKernel extends BaseKernel {
         if (liveViews != null) liveViews.stop();
         router.close();
         if (java.isDone() && !java.isCompletedExceptionally()) java.join().close();
+        if (executorClasses != null) executorClasses.delete();
     }
 
     private void logTrace(int count, Throwable t) {

@@ -3,6 +3,7 @@ package streaminglab.spark;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,9 +23,13 @@ public final class SparkStarter {
     private final CompletableFuture<SparkSession> session = new CompletableFuture<>();
     private final List<Consumer<SparkSession>> onReady = new CopyOnWriteArrayList<>();
 
-    public SparkStarter(LabSettings settings, ClassLoader cellLoader) {
+    private final Path executorClasses;
+
+    /** executorClasses: the folder of cell classes the driver serves to executors; null in local mode. */
+    public SparkStarter(LabSettings settings, ClassLoader cellLoader, Path executorClasses) {
         this.settings = settings;
         this.cellLoader = cellLoader;
+        this.executorClasses = executorClasses;
     }
 
     public void startInBackground() {
@@ -56,7 +61,15 @@ public final class SparkStarter {
                             + "Reinstall the kernel with a bigger heap, e.g. `install --heap 1g`, then restart the kernel.",
                     heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
         }
-        return SparkSession.builder()
+        SparkSession.Builder builder = SparkSession.builder();
+        if (executorClasses != null) {
+            // Spark serves this folder to executors (their class loader asks the driver for cell classes)
+            builder.config("spark.repl.class.outputDir", executorClasses.toString());
+            // executors on a cluster have Spark but not the Kafka connector the lab has built in
+            String connector = KafkaConnectorJars.list();
+            if (!connector.isEmpty()) builder.config("spark.jars", connector);
+        }
+        return builder
                 .appName(settings.appName())
                 .master(settings.sparkMaster())
                 .config("spark.sql.shuffle.partitions", settings.shufflePartitions())
