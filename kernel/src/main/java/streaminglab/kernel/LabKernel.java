@@ -75,6 +75,7 @@ public final class LabKernel extends BaseKernel {
     private final PrintStream log;
     private final SocketMagic sockets;
     private volatile LiveViews liveViews;
+    private JupyterConnection connection;
     private volatile int runningCell = -1;
     private volatile boolean stopped;
 
@@ -165,11 +166,16 @@ public final class LabKernel extends BaseKernel {
     @Override
     public void becomeHandlerForConnection(JupyterConnection connection) {
         super.becomeHandlerForConnection(connection);
+        this.connection = connection;
         connection.setHandler(MessageType.EXECUTE_REQUEST, this::execute);
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::kernelInfo);
         connection.setHandler(MessageType.INTERRUPT_REQUEST, this::interrupt);
         connection.setHandler(MessageType.SHUTDOWN_REQUEST, this::shutdown);
         connection.setHandler(MessageType.HISTORY_REQUEST, this::history);
+        connection.setHandler(MessageType.COMM_INFO_REQUEST, (env, message) -> {
+            env.setBusyDeferIdle();
+            env.reply(new Replies.CommInfo());
+        });
     }
 
     private void history(ShellReplyEnvironment env, Message<HistoryRequest> message) {
@@ -213,6 +219,10 @@ public final class LabKernel extends BaseKernel {
                     error.traceback());
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+            if (request.shouldStopOnError()) {
+                env.resolveDeferrals(); // the error's reply first, then the cells queued behind it
+                QueuedRequests.abortExecutes(connection, env);
+            }
         }
         if (store) history.add(count, code, result == null ? null : String.valueOf(result.getData(
                 io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN)));

@@ -47,6 +47,36 @@ final class Replies {
         }
     }
 
+    /** execute_reply for a cell that was queued behind a failed one and not run (stop_on_error). */
+    static final class Aborted implements ContentType<Aborted> {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static final MessageType<Aborted> TYPE = (MessageType) MessageType.EXECUTE_REPLY;
+
+        @SuppressWarnings("unused")
+        private final String status = "aborted";
+
+        @Override
+        public MessageType<Aborted> getType() {
+            return TYPE;
+        }
+    }
+
+    /** comm_info_reply: the lab opens no comms, and the reply needs its status. */
+    static final class CommInfo implements ContentType<CommInfo> {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static final MessageType<CommInfo> TYPE = (MessageType) MessageType.COMM_INFO_REPLY;
+
+        @SuppressWarnings("unused")
+        private final String status = "ok";
+        @SuppressWarnings("unused")
+        private final java.util.Map<String, Object> comms = java.util.Map.of();
+
+        @Override
+        public MessageType<CommInfo> getType() {
+            return TYPE;
+        }
+    }
+
     static final class Interrupt extends InterruptReply {
         @SuppressWarnings("unused")
         private final String status = "ok";

@@ -1,0 +1,150 @@
+"""Plain Java cells: values, output streams, errors, definitions across cells."""
+
+from __future__ import annotations
+
+
+def test_value_of_last_expression(kernel):
+    kernel.ok("int cellX = 41;")
+    res = kernel.ok("cellX + 1")
+    assert res.plain.strip() == "42"
+    assert res.stdout == "" and res.stderr == ""
+
+
+def test_statements_then_expression_in_one_cell(kernel):
+    res = kernel.ok("int cellA = 6;\nint cellB = 7;\ncellA * cellB")
+    assert res.plain.strip() == "42"
+
+
+def test_println_goes_to_stdout_stream(kernel):
+    res = kernel.ok('System.out.println("hi")')
+    assert res.stdout == "hi\n"
+    assert res.stderr == ""
+    assert res.result is None, "a void call must not produce an Out[] value:\n" + res.describe()
+
+
+def test_stderr_stream(kernel):
+    res = kernel.ok('System.err.println("careful")')
+    assert res.stderr == "careful\n"
+    assert res.stdout == ""
+
+
+def test_stdout_keeps_order_and_print_without_newline(kernel):
+    res = kernel.ok(
+        'for (int i = 0; i < 3; i++) { System.out.println("line " + i); }\n'
+        'System.out.print("no newline");'
+    )
+    assert res.stdout == "line 0\nline 1\nline 2\nno newline"
+
+
+def test_stdout_of_a_cell_does_not_leak_into_the_next(kernel):
+    kernel.ok('System.out.print("partial-output-first-cell")')
+    res = kernel.ok('System.out.println("second")')
+    assert res.stdout == "second\n"
+
+
+def test_compile_error_reports_compiler_message(kernel):
+    res = kernel.run('int cellY = "s";')
+    assert res.status == "error", res.describe()
+    assert "incompatible types" in res.error_text, res.error_text
+    assert res.error is not None, "no error message on IOPub:\n" + res.describe()
+    # the failed declaration did not define cellY
+    res2 = kernel.run("cellY")
+    assert res2.status == "error", res2.describe()
+
+
+def test_unknown_symbol_is_a_compile_error(kernel):
+    res = kernel.run("undefinedThing + 1")
+    assert res.status == "error", res.describe()
+    assert "cannot find symbol" in res.error_text or "undefinedThing" in res.error_text, res.error_text
+
+
+def test_exception_error_has_simple_class_name(kernel):
+    res = kernel.run('throw new IllegalStateException("boom")')
+    assert res.status == "error"
+    assert res.error is not None, res.describe()
+    assert res.error["ename"] == "IllegalStateException"
+    assert "boom" in res.error["evalue"]
+    assert res.reply["ename"] == "IllegalStateException"
+
+
+def test_exception_from_library_call(kernel):
+    res = kernel.run('Integer.parseInt("not a number")')
+    assert res.status == "error"
+    assert res.error["ename"] == "NumberFormatException"
+    assert "not a number" in res.error_text
+
+
+def test_output_before_exception_is_kept(kernel):
+    res = kernel.run('System.out.println("before the crash");\nthrow new RuntimeException("crash");')
+    assert res.status == "error"
+    assert res.stdout == "before the crash\n"
+    assert res.error["ename"] == "RuntimeException"
+
+
+def test_kernel_keeps_working_after_errors(kernel):
+    kernel.run('throw new Error("serious")')
+    kernel.run("int broken = ;")
+    assert kernel.value("1 + 1") == "2"
+
+
+def test_methods_and_classes_persist_across_cells(kernel):
+    kernel.ok("int cellSquare(int v) { return v * v; }")
+    kernel.ok(
+        "public static class CellCounter {\n"
+        "  private int n;\n"
+        "  public int inc() { return ++n; }\n"
+        "}"
+    )
+    kernel.ok("CellCounter cellCounter = new CellCounter(); cellCounter.inc();")
+    assert kernel.value("cellCounter.inc() + cellSquare(4)") == "18"
+
+
+def test_redefining_a_variable_in_a_later_cell(kernel):
+    kernel.ok('String cellGreeting = "hello";')
+    kernel.ok('String cellGreeting = "bonjour";')
+    res = kernel.ok("System.out.println(cellGreeting)")
+    assert res.stdout == "bonjour\n"
+
+
+def test_default_imports_for_collections_and_spark_functions(kernel):
+    # java.util and the Spark Java function interfaces are usable without imports
+    res = kernel.ok(
+        "List<Integer> cellNums = new ArrayList<>(List.of(3, 1, 2));\n"
+        "Collections.sort(cellNums);\n"
+        "MapFunction<Integer, Integer> cellInc = v -> v + 1;\n"
+        "System.out.println(cellNums + \" \" + cellInc.call(1))"
+    )
+    assert res.stdout == "[1, 2, 3] 2\n"
+
+
+def test_display_sends_display_data_during_the_cell(kernel):
+    res = kernel.ok('display("first shown");\nThread.sleep(3000);\nSystem.out.println("done");')
+    assert len(res.displays) == 1, res.describe()
+    assert "first shown" in res.displays[0].get("text/plain", ""), res.displays
+    # it arrived while the cell was still sleeping, not with the cell's end
+    t_display = res.arrivals[res.messages.index(res.visible_display_msgs()[0])]
+    t_idle = res.arrivals[-1]
+    assert t_idle - t_display >= 2.0, res.describe()
+
+
+def test_display_output_order_matches_code_order(kernel):
+    res = kernel.ok(
+        'System.out.println("before");\n'
+        'display("middle");\n'
+        'System.out.println("after");'
+    )
+    seq = []
+    visible = res.visible_display_msgs()
+    for m in res.messages:
+        t = m["header"]["msg_type"]
+        if t == "stream":
+            seq.extend(line for line in m["content"]["text"].splitlines() if line)
+        elif t == "display_data" and m in visible:
+            seq.append("<display>")
+    assert seq == ["before", "<display>", "after"], res.describe()
+
+
+def test_display_statement_adds_no_extra_result(kernel):
+    res = kernel.ok('display("only once");')
+    assert len(res.displays) == 1, res.describe()
+    assert res.result is None, "display(x); also produced an Out[] value:\n" + res.describe()
