@@ -18,9 +18,13 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path):
-    """Runs a copy of the notebook in workdir (checkpoints and data stay out of the repo)."""
+    """Runs a copy of the notebook in workdir (checkpoints and data stay out of the repo), with the
+    lessons' input files (data/) and the program of lesson 8 (app/) beside it."""
     copy = workdir / path.name
     shutil.copy(path, copy)
+    for folder in ("data", "app"):
+        if (NOTEBOOKS / folder).is_dir():
+            shutil.copytree(NOTEBOOKS / folder, workdir / folder, ignore=shutil.ignore_patterns("target"))
     nb = nbformat.read(copy, as_version=4)
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=240, startup_timeout=int(STARTUP_TIMEOUT),
                             resources={"metadata": {"path": str(workdir)}})
@@ -88,3 +92,237 @@ def test_socket_wordcount_lesson(kernel_name, tmp_path, log_dir):
     chk = "".join(o.get("data", {}).get("text/plain", "") for o in cell_with(nb, "%checkpoint show").outputs)
     for part in ("metadata", "offsets/", "commits/", "state/"):
         assert part in chk
+
+
+# --------------------------------------------------------------------------
+# Helpers for the lessons below
+# --------------------------------------------------------------------------
+
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+def expects_error(cell) -> bool:
+    return "raises-exception" in cell.get("metadata", {}).get("tags", [])
+
+
+def assert_runs_clean(nb) -> None:
+    """No cell failed, except the ones tagged raises-exception, and those did fail (as the lesson says)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if expects_error(cell):
+            assert errors, f"this cell should fail, as the lesson explains, but did not: {cell.source[:80]!r}"
+        else:
+            assert not errors, f"cell failed: {cell.source[:80]!r}: {errors[0].get('evalue')}"
+
+
+def error_of(cell) -> str:
+    return " ".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
+
+
+def text_of(cell) -> str:
+    """Everything a cell printed or showed as text."""
+    parts = []
+    for o in cell.outputs:
+        if o.output_type == "stream":
+            parts.append(o.text)
+        elif "data" in o:
+            parts.append(o.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def last_table(cell):
+    tables = parse_tables(html_of(cell))
+    assert tables, f"no table in the output of {cell.source[:60]!r}"
+    return tables[-1]
+
+
+def data_rows(folder: str, suffix: str) -> dict[str, list[dict]]:
+    """The lesson input files of notebooks/data/FOLDER, by file name, as dicts (JSON lines or CSV)."""
+    import csv
+    import json
+    out = {}
+    for f in sorted((NOTEBOOKS / "data" / folder).glob(f"*{suffix}")):
+        if suffix == ".json":
+            out[f.name] = [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
+        else:
+            with open(f, newline="") as fh:
+                out[f.name] = list(csv.DictReader(fh))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Lesson 1: what Structured Streaming is
+# --------------------------------------------------------------------------
+
+def test_what_is_structured_streaming_lesson(kernel_name, tmp_path, log_dir):
+    nb = execute(NOTEBOOKS / "01-what-is-structured-streaming.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    assert "writeStream.start()" in error_of(cell_with(nb, "ticks.show();"))
+
+    # each micro-batch starts at the offset where the one before it ended; 5 rows per second of offset
+    offsets = last_table(cell_with(nb, "offsetRows")).records()
+    assert len(offsets) >= 4, offsets
+    assert offsets[0]["start_offset"] == "null"
+    for before, batch in zip(offsets, offsets[1:]):
+        assert int(batch["batch"]) == int(before["batch"]) + 1
+        assert batch["start_offset"] == before["end_offset"], offsets
+        assert int(batch["input_rows"]) == 5 * (int(batch["end_offset"]) - int(batch["start_offset"])), batch
+
+    # the live view, the progress chart, the time line and the checkpoint
+    assert "STOPPED" in text_of(cell_with(nb, '.queryName("ticks")'))
+    progress = cell_with(nb, "%stream progress ticks")
+    assert "<svg" in html_of(progress) and "recent micro-batches" in text_of(progress)
+    timeline = html_of(cell_with(nb, "displayHtml(batchTimeline(ticksQuery))"))
+    assert "<svg" in timeline and "batch 0" in timeline and "batch 3" in timeline
+    chk = text_of(cell_with(nb, "%checkpoint show checkpoints/ticks"))
+    assert "offsets/" in chk and "commits/" in chk
+    assert '"startOffset"' in text_of(cell_with(nb, "prettyJson()"))
+
+    # which sources this Spark has built in
+    formats = {r["format"]: r["provided_by"] for r in last_table(cell_with(nb, "lookupDataSource")).records()}
+    assert formats["kafka"].endswith("KafkaSourceProvider")
+    assert formats["socket"].endswith("TextSocketSourceProvider")
+    assert formats["rate"].endswith("RateStreamProvider")
+    for missing in ("kinesis", "flume"):
+        assert formats[missing].startswith("not built in") and "DATA_SOURCE_NOT_FOUND" in formats[missing]
+    assert "STOPPED" in text_of(cell_with(nb, "%stream list"))
+
+
+# --------------------------------------------------------------------------
+# Lesson 3: output modes
+# --------------------------------------------------------------------------
+
+def written_by_step(table) -> dict[str, list[list[str]]]:
+    """The side-by-side table of lesson 3 as {query: [rows written after file 1, after file 2, ...]}."""
+    import re
+    out = collections.defaultdict(list)
+    for record in table.records():
+        for query, cell in record.items():
+            if query == "after":
+                continue
+            rows = []
+            for chunk in re.split(r"batch \d+: ", cell):
+                chunk = chunk.strip()
+                if chunk and chunk != "(nothing)":
+                    rows += chunk.split(", ")
+            out[query].append(sorted(rows))
+    return out
+
+
+def minute(ts: str) -> int:
+    hh, mm = ts[11:16].split(":")
+    return int(hh) * 60 + int(mm)
+
+
+def window_label(start: int) -> str:
+    return f"{start // 60:02d}:{start % 60:02d}–{(start + 10) // 60:02d}:{(start + 10) % 60:02d}"
+
+
+def test_output_modes_lesson(kernel_name, tmp_path, log_dir):
+    nb = execute(NOTEBOOKS / "03-output-modes.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    assert "Append output mode not supported" in error_of(cell_with(nb, '.queryName("pages_append")'))
+    files = list(data_rows("clicks", ".json").values())
+    assert len(files) == 3
+
+    # update writes the pages whose count changed, complete the whole table, after each file
+    pages = written_by_step(last_table(cell_with(nb, 'sideBySide("pages_update"')))
+    counts: collections.Counter = collections.Counter()
+    for step, clicks in enumerate(files):
+        before = dict(counts)
+        counts.update(c["page"] for c in clicks)
+        changed = sorted(f"{p}: {n}" for p, n in counts.items() if before.get(p) != n)
+        assert pages["pages_update"][step] == changed, (step, pages)
+        assert pages["pages_complete"][step] == sorted(f"{p}: {n}" for p, n in counts.items()), (step, pages)
+
+    # windows of 10 minutes with a 5-minute watermark, worked out here from the files
+    windows = written_by_step(last_table(cell_with(nb, 'sideBySide("windows_append"')))
+    kept: collections.Counter = collections.Counter()      # append and update: late clicks dropped
+    everything: collections.Counter = collections.Counter()  # complete: keeps all
+    watermark, latest, emitted = None, None, set()
+    for step, clicks in enumerate(files):
+        before = dict(kept)
+        for c in clicks:
+            m = minute(c["time"])
+            everything[m // 10 * 10] += 1
+            if watermark is None or m >= watermark:
+                kept[m // 10 * 10] += 1
+        latest = max([latest or 0] + [minute(c["time"]) for c in clicks])
+        watermark = latest - 5
+        final = sorted(w for w in kept if w + 10 <= watermark and w not in emitted)
+        emitted.update(final)
+        assert windows["windows_append"][step] == sorted(f"{window_label(w)}: {kept[w]}" for w in final), (step, windows)
+        assert windows["windows_update"][step] == sorted(f"{window_label(w)}: {n}" for w, n in kept.items() if before.get(w) != n)
+        assert windows["windows_complete"][step] == sorted(f"{window_label(w)}: {n}" for w, n in everything.items())
+    assert everything != kept, "the lesson's data should have a click that comes too late"
+
+    figure = html_of(cell_with(nb, "eventTimeFigure(clicksByFile, watermarkAfter)"))
+    assert "<svg" in figure and f"watermark {watermark // 60:02d}:{watermark % 60:02d}" in figure
+    dropped = text_of(cell_with(nb, "numRowsDroppedByWatermark"))
+    late = sum(everything.values()) - sum(kept.values())
+    assert f"windows_append    dropped as too late: {late}" in dropped
+    assert "windows_complete  dropped as too late: 0" in dropped
+
+
+# --------------------------------------------------------------------------
+# Lesson 4: triggers
+# --------------------------------------------------------------------------
+
+def test_triggers_lesson(kernel_name, tmp_path, log_dir):
+    nb = execute(NOTEBOOKS / "04-triggers.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    readings = [r for rows in data_rows("sensors", ".csv").values() for r in rows]
+
+    # every trigger gave the sink the same rows: the summary per sensor, as Python works it out
+    expected = {}
+    for sensor in sorted({r["sensor"] for r in readings}):
+        temps = [float(r["temp"]) for r in readings if r["sensor"] == sensor]
+        expected[sensor] = (len(temps), sum(temps) / len(temps))
+    def matches(row) -> bool:  # a count, and an average rounded to 2 decimals
+        count, average = expected[row["sensor"]]
+        return int(row["readings"]) == count and abs(float(row["avg_temp"]) - average) <= 0.005 + 1e-9
+
+    summary = last_table(cell_with(nb, "FROM sensors_default")).records()
+    assert len(summary) == 3 * len(expected)
+    assert {r["trigger"] for r in summary} == {"default", "2 seconds", "available-now"}
+    for row in summary:
+        assert matches(row), (row, expected)
+    batch = last_table(cell_with(nb, 'spark.read().schema(readingSchema)')).records()
+    assert sorted(r["sensor"] for r in batch) == sorted(expected) and all(matches(r) for r in batch)
+
+    # six files, one per micro-batch; available-now stopped by itself
+    assert "sensors_2s: 6 recent micro-batches" in text_of(cell_with(nb, "%stream progress sensors_2s"))
+    assert "still active: false, micro-batches: 6" in text_of(cell_with(nb, "availableNow.awaitTermination()"))
+    timeline = html_of(cell_with(nb, "triggerTimeline(List.of("))
+    for lane in ("sensors_default", "sensors_2s", "sensors_available_now"):
+        assert lane in timeline
+
+    # continuous: no progress reports, rows keep coming; aggregations refused
+    samples = last_table(cell_with(nb, "ticks_continuous\").count()")).records()
+    counts = [int(r["rows_in_sink"]) for r in samples]
+    assert counts == sorted(counts) and counts[-1] > 0, counts
+    assert "lastProgress: null" in text_of(cell_with(nb, "ticks_continuous\").count()"))
+    assert "Continuous processing does not support Aggregate" in error_of(cell_with(nb, '.queryName("continuous_count")'))
+
+
+# --------------------------------------------------------------------------
+# The Korean edition
+# --------------------------------------------------------------------------
+
+def test_every_lesson_has_a_korean_twin_with_the_same_code():
+    assert LESSONS, "no lessons in notebooks/"
+    for lesson in LESSONS:
+        twin = NOTEBOOKS / "ko" / lesson.name
+        assert twin.exists(), f"{lesson.name} has no Korean edition in notebooks/ko/"
+        en, ko = nbformat.read(lesson, as_version=4), nbformat.read(twin, as_version=4)
+        en_code = [(c.source, c.metadata.get("tags", [])) for c in en.cells if c.cell_type == "code"]
+        ko_code = [(c.source, c.metadata.get("tags", [])) for c in ko.cells if c.cell_type == "code"]
+        assert en_code == ko_code, f"ko/{lesson.name}: the code cells differ from the English lesson's"
+        ko_text = "".join(c.source for c in ko.cells if c.cell_type == "markdown")
+        assert sum("\uac00" <= ch <= "\ud7a3" for ch in ko_text) > 200, f"ko/{lesson.name} is not in Korean"
+        for path, nb in ((lesson, en), (twin, ko)):
+            for c in nb.cells:
+                assert c.cell_type != "code" or (not c.outputs and c.execution_count is None), \
+                    f"{path.relative_to(NOTEBOOKS)} is committed with outputs: clear them"

@@ -1,0 +1,30 @@
+// The check of exercise ex03-page-windows: clicks per page in 10-minute windows of event time with a
+// 5-minute watermark, in append mode, after the files of data/shop-clicks were dropped one per
+// micro-batch. Worked out with batch queries: which clicks came too late for the watermark of their
+// micro-batch, and which windows the final watermark has closed (append mode writes only those).
+spark.conf().set("spark.sql.session.timeZone", "UTC");
+
+Dataset<Row> pageWindowsClicks = spark.read().schema("time TIMESTAMP, user STRING, page STRING").json("data/shop-clicks")
+    .withColumn("file", regexp_extract(input_file_name(), "clicks-(\\d+)\\.json", 1).cast("int"));
+
+// the watermark while file k was processed: the latest click of files 1 .. k-1, minus 5 minutes
+Dataset<Row> pageWindowsMarks = pageWindowsClicks.groupBy("file").agg(max("time").as("latest"))
+    .withColumn("watermark", expr("max(latest) OVER (ORDER BY file ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        + " - INTERVAL 5 MINUTES"));
+
+// after the last file: the latest click of all, minus 5 minutes; windows that end by then are final
+java.sql.Timestamp pageWindowsFinal = new java.sql.Timestamp(
+    pageWindowsClicks.agg(max("time")).first().getTimestamp(0).getTime() - 5 * 60 * 1000);
+
+Check.named("Clicks per page per 10 minutes, final windows only")
+    .query("page_windows")
+    .expect(pageWindowsClicks.join(pageWindowsMarks, "file")
+        .where(col("watermark").isNull().or(col("time").geq(col("watermark"))))
+        .groupBy(window(col("time"), "10 minutes"), col("page"))
+        .agg(count("*").as("clicks"))
+        .where(col("window.end").leq(lit(pageWindowsFinal)))
+        .select(col("window.start").as("window_start"), col("page"), col("clicks")))
+    .columns("window_start", "page", "clicks")
+    .hint("Append mode writes a window once, when it is final: that needs .withWatermark(\"time\", \"5 minutes\") before the groupBy.")
+    .hint("A window is final when the watermark (latest click seen minus 5 minutes) has passed its end, so the newest window is not in the result yet.")
+    .hint("A click older than the watermark of its micro-batch is dropped: with a watermark, a very late click does not count.")
