@@ -18,7 +18,7 @@ fi
 why=""
 if [ ! -f "$JAR" ]; then
     why="missing"
-elif [ -n "$(find pom.xml kernel/pom.xml kernel/src -newer "$JAR" -print -quit 2>/dev/null)" ]; then
+elif [ -n "$(find pom.xml kernel/pom.xml kernel/src broker/pom.xml broker/src -newer "$JAR" -print -quit 2>/dev/null)" ]; then
     why="older than its sources"
 fi
 if [ -n "$why" ]; then

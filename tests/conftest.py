@@ -19,28 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from labharness import JAR, LabKernel, pid_alive, processes_with_arg
-
-TEST_KERNEL_NAME = "spark-streaming-java-test"
-
-
-def java_executable() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return str(Path(java_home) / "bin" / "java")
-    java = shutil.which("java")
-    if not java:
-        pytest.fail("no java on PATH (install openjdk-17-jdk-headless)", pytrace=False)
-    return java
-
-
-def run_installer(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """java -jar kernel.jar install ARGS..."""
-    return subprocess.run(
-        [java_executable(), "-jar", str(JAR), "install", *args],
-        capture_output=True, text=True, timeout=180, env=env,
-    )
-
+from labharness import JAR, TEST_KERNEL_NAME, LabKernel, pid_alive, processes_with_arg, run_installer
 
 @pytest.fixture(scope="session")
 def kernel_jar() -> Path:

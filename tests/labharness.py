@@ -11,6 +11,7 @@ import html
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -20,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from jupyter_client import KernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
@@ -763,3 +765,28 @@ def html_text(markup: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9_]+", text)
+
+
+# --------------------------------------------------------------------------
+# Installing the kernelspec (used by conftest.py and the install tests)
+# --------------------------------------------------------------------------
+
+TEST_KERNEL_NAME = "spark-streaming-java-test"
+
+
+def java_executable() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return str(Path(java_home) / "bin" / "java")
+    java = shutil.which("java")
+    if not java:
+        pytest.fail("no java on PATH (install openjdk-17-jdk-headless)", pytrace=False)
+    return java
+
+
+def run_installer(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """java -jar kernel.jar install ARGS..."""
+    return subprocess.run(
+        [java_executable(), "-jar", str(JAR), "install", *args],
+        capture_output=True, text=True, timeout=180, env=env,
+    )

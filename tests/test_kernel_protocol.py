@@ -8,7 +8,7 @@ import os
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from conftest import TEST_KERNEL_NAME, run_installer
+from labharness import TEST_KERNEL_NAME, run_installer
 from labharness import (
     DEFAULT_DISPLAY_NAME,
     DEFAULT_KERNEL_NAME,

@@ -41,6 +41,7 @@ import streaminglab.runtime.Lab;
 import streaminglab.spark.CellJobs;
 import streaminglab.spark.JobProgressBar;
 import streaminglab.spark.SparkStarter;
+import streaminglab.kafka.KafkaLab;
 import streaminglab.socket.SocketMagic;
 import streaminglab.streaming.CheckpointMagic;
 import streaminglab.streaming.LiveViews;
@@ -74,6 +75,7 @@ public final class LabKernel extends BaseKernel {
     private final CompletableFuture<JavaEvaluator> java = new CompletableFuture<>();
     private final PrintStream log;
     private final SocketMagic sockets;
+    private final KafkaLab kafka;
     private volatile LiveViews liveViews;
     private JupyterConnection connection;
     private volatile int runningCell = -1;
@@ -116,6 +118,8 @@ public final class LabKernel extends BaseKernel {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }, router, settings.checksDir()));
+        this.kafka = new KafkaLab(settings, router);
+        kafka.magics().forEach(magics::register);
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override
@@ -268,10 +272,11 @@ public final class LabKernel extends BaseKernel {
         if (runningCell >= 0) cellThread.interrupt();
         sockets.close();
         try {
-            spark.stop(); // queries first, then the context
+            spark.stop(); // queries first (before their broker goes), then the context
         } catch (RuntimeException e) {
             log.println("Spark did not stop cleanly: " + e);
         }
+        kafka.stop();
         progressBar.shutdown();
         if (liveViews != null) liveViews.stop();
         router.close();

@@ -1,0 +1,235 @@
+package streaminglab.kafka;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import streaminglab.output.CellOutput;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One background run of {@code %kafka produce TOPIC --fake people}: its own thread and producer,
+ * a progress display in the cell that started it (updated in place, also after the cell ended),
+ * stoppable at any time. Records handed to the producer before a stop are still delivered and counted.
+ */
+final class FakeProducer {
+    enum State { STARTING, RUNNING, DONE, STOPPED, FAILED }
+
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final String topic;
+    private final long count; // -1: until stopped
+    private final double rate; // records per second; 0: as fast as the broker takes them
+    private final long seed;
+    private final Map<String, Object> producerConfig;
+    private final CellOutput cell;
+    private final String displayId = "kafka-produce-" + UUID.randomUUID();
+    private final String note;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile State state = State.STARTING;
+    private volatile boolean stopRequested;
+    private volatile long startNanos;
+    private volatile long endNanos;
+    private volatile long handed;
+    private Thread thread;
+
+    FakeProducer(String topic, long count, double rate, long seed, Map<String, Object> producerConfig, CellOutput cell, String note) {
+        this.topic = topic;
+        this.count = count;
+        this.rate = rate;
+        this.seed = seed;
+        this.producerConfig = producerConfig;
+        this.cell = cell;
+        this.note = note;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    State state() {
+        return state;
+    }
+
+    long sent() {
+        return sent.get();
+    }
+
+    boolean isRunning() {
+        return finished.getCount() > 0;
+    }
+
+    /** Shows the progress display in the cell and starts producing in the background. */
+    void start() {
+        if (cell != null) {
+            cell.display(progress());
+        }
+        thread = new Thread(this::run, "kafka-fake-producer-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Asks the run to end; records already handed to the producer are still delivered. */
+    void stop() {
+        stopRequested = true;
+        Thread t = thread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Waits until the run ended (done, stopped or failed). */
+    boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return finished.await(timeout, unit);
+    }
+
+    void await() throws InterruptedException {
+        finished.await();
+    }
+
+    private void run() {
+        Thread updater = null;
+        KafkaProducer<String, String> producer = null;
+        try {
+            FakePeople people = new FakePeople(seed);
+            producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+            state = State.RUNNING;
+            startNanos = System.nanoTime();
+            updater = progressUpdater();
+            Callback counted = (metadata, error) -> {
+                if (error == null) {
+                    sent.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                    firstError.compareAndSet(null, error.getMessage());
+                }
+            };
+            for (long i = 0; (count < 0 || i < count) && !stopRequested && failed.get() == 0; i++) {
+                if (rate > 0) pace(i);
+                if (stopRequested) break;
+                FakePeople.Person person = people.next();
+                producer.send(new ProducerRecord<>(topic, person.id(), person.json()), counted);
+                handed = i + 1;
+            }
+            producer.flush(); // delivered or failed, each record is counted before the run says it ended
+            if (failed.get() > 0) state = State.FAILED;
+            else state = stopRequested && (count < 0 || handed < count) ? State.STOPPED : State.DONE;
+        } catch (Throwable t) {
+            firstError.compareAndSet(null, t.getMessage() == null ? t.toString() : t.getMessage());
+            state = State.FAILED;
+        } finally {
+            // after a failure Kafka is likely gone: do not wait the whole delivery timeout again
+            if (producer != null) producer.close(state == State.FAILED ? Duration.ofSeconds(2) : Duration.ofSeconds(60));
+            endNanos = System.nanoTime();
+            if (updater != null) updater.interrupt();
+            update();
+            finished.countDown();
+        }
+    }
+
+    /** Sleeps until record i is due at the asked rate (a stop wakes it early). */
+    private void pace(long i) {
+        long due = startNanos + (long) (i * 1e9 / rate);
+        long wait;
+        while (!stopRequested && (wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+    }
+
+    private Thread progressUpdater() {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    TimeUnit.NANOSECONDS.sleep(PROGRESS_EVERY_NANOS);
+                    update();
+                }
+            } catch (InterruptedException ended) {
+                // the run ended; it draws the final state itself
+            }
+        }, "kafka-fake-progress-" + topic);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void update() {
+        if (cell == null) return;
+        try {
+            cell.updateDisplay(progress());
+        } catch (RuntimeException e) {
+            // the front end went away; the records still go out
+        }
+    }
+
+    double seconds() {
+        long start = startNanos;
+        if (start == 0) return 0;
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        return (end - start) / 1e9;
+    }
+
+    double recordsPerSecond() {
+        double s = seconds();
+        return s > 0 ? sent.get() / s : 0;
+    }
+
+    /** One line for %kafka status and --stop. */
+    String summary() {
+        String of = count < 0 ? "" : " of " + KafkaTables.count(count);
+        return switch (state) {
+            case STARTING -> topic + ": starting";
+            case RUNNING -> topic + ": " + KafkaTables.count(sent.get()) + of + " records sent, running";
+            case DONE -> String.format("%s: done, %s records in %.1f s (%,.0f records/s)", topic, KafkaTables.count(sent.get()),
+                    seconds(), recordsPerSecond());
+            case STOPPED -> topic + ": stopped after " + KafkaTables.count(sent.get()) + of + " records";
+            case FAILED -> topic + ": failed after " + KafkaTables.count(sent.get()) + " records: " + firstError.get();
+        };
+    }
+
+    DisplayData progress() {
+        long done = sent.get();
+        String seedText = "seed " + seed;
+        String speed = state == State.STARTING ? "" : String.format(" · %,.0f records/s", recordsPerSecond());
+        String rateText = rate > 0 ? String.format(" (at most %,.0f/s)", rate) : "";
+        String status = switch (state) {
+            case STARTING -> "starting…";
+            case RUNNING -> count < 0 ? "running: %kafka produce --stop ends it" : "running";
+            case DONE -> String.format("done in %.1f s", seconds());
+            case STOPPED -> "stopped";
+            case FAILED -> "failed: " + firstError.get();
+        };
+        String amount = count < 0 ? KafkaTables.count(done) + " records"
+                : KafkaTables.count(done) + " / " + KafkaTables.count(count) + " records";
+        String percent = count > 0 ? String.format(" %3d%%", done * 100 / count) : "";
+        String bar = count > 0 ? " " + textBar(done, count) : "";
+        String prefix = note == null ? "" : note + "\n";
+        String text = prefix + topic + bar + percent + " " + amount + speed + rateText + " · " + seedText + " · " + status;
+
+        String value = count > 0 ? " value=\"" + Math.min(done, count) + "\" max=\"" + count + "\"" : "";
+        boolean active = state == State.STARTING || state == State.RUNNING;
+        String progressTag = count > 0 || active ? "<progress" + (count > 0 ? value : "") + " style=\"width:14em;vertical-align:middle\"></progress> " : "";
+        String colour = state == State.FAILED ? "color:#b00020;" : "";
+        String html = (note == null ? "" : "<div>" + KafkaTables.escape(note) + "</div>")
+                + "<div style=\"" + colour + "\"><b>" + KafkaTables.escape(topic) + "</b> " + progressTag
+                + KafkaTables.escape(percent.trim() + (percent.isEmpty() ? "" : " · ") + amount + speed + rateText
+                + " · " + seedText + " · " + status) + "</div>";
+        DisplayData data = new DisplayData(text);
+        data.putHTML(html);
+        data.setDisplayId(displayId);
+        return data;
+    }
+
+    private static String textBar(long done, long total) {
+        int width = 20;
+        int full = (int) Math.min(width, done * width / Math.max(1, total));
+        return "[" + "#".repeat(full) + ".".repeat(width - full) + "]";
+    }
+}

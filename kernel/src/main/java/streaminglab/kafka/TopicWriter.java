@@ -1,0 +1,76 @@
+package streaminglab.kafka;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** {@code %%kafka produce TOPIC}: each line of the cell becomes one record, sent and acknowledged before the cell ends. */
+final class TopicWriter {
+    private final KafkaCluster cluster;
+    private final Topics topics;
+
+    TopicWriter(KafkaCluster cluster, Topics topics) {
+        this.cluster = cluster;
+        this.topics = topics;
+    }
+
+    /** One line as a record: the key before the first separator (none without one), the value after it. */
+    record Line(String key, String value) {
+        static Line parse(String line, String separator) {
+            int at = line.indexOf(separator);
+            return at < 0 ? new Line(null, line) : new Line(line.substring(0, at), line.substring(at + separator.length()));
+        }
+    }
+
+    /** The non-blank lines of a cell body as records. */
+    static List<Line> lines(String body, String separator) {
+        List<Line> lines = new ArrayList<>();
+        for (String raw : body.split("\n", -1)) {
+            String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+            if (!line.isBlank()) lines.add(Line.parse(line, separator));
+        }
+        return lines;
+    }
+
+    String send(String topic, List<Line> lines) throws KafkaError, InterruptedException {
+        String created = topics.ensure(topic);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        Map<Integer, long[]> offsets = new TreeMap<>(); // partition -> [first, last]
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(cluster.producerConfig("spark-streaming-lab-produce"),
+                new StringSerializer(), new StringSerializer())) {
+            for (Line line : lines) sent.add(producer.send(new ProducerRecord<>(topic, line.key(), line.value())));
+            producer.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(cluster.requestTimeout().toSeconds() * 3 + 2);
+            for (int i = 0; i < sent.size(); i++) {
+                RecordMetadata m;
+                try {
+                    m = sent.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    throw new KafkaError("KafkaProduceFailed", i + " of " + lines.size() + " records reached " + topic
+                            + "; record " + (i + 1) + " failed: " + cause.getMessage() + ". Run the cell again once Kafka is reachable.");
+                }
+                offsets.merge(m.partition(), new long[]{m.offset(), m.offset()},
+                        (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            throw new InterruptedException("interrupted while sending records");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new KafkaError("KafkaProduceFailed", "Sending to " + topic + " failed: " + e.getMessage(), e);
+        }
+        List<String> where = new ArrayList<>();
+        offsets.forEach((p, o) -> where.add("partition " + p + (o[0] == o[1] ? " offset " + o[0] : " offsets " + o[0] + "-" + o[1])));
+        return (created == null ? "" : created + " ") + "Sent " + lines.size() + (lines.size() == 1 ? " record" : " records")
+                + " to " + topic + " (" + String.join(", ", where) + ").";
+    }
+}
