@@ -128,6 +128,11 @@ public final class LabKernel extends BaseKernel {
             }
 
             @Override
+            public String kafkaBootstrapServers() {
+                return kafka.bootstrapServers();
+            }
+
+            @Override
             public void display(Object value) {
                 if (value instanceof Dataset && ((Dataset<?>) value).isStreaming()) {
                     startDisplayQuery((Dataset<?>) value); // its live view appears as the query starts

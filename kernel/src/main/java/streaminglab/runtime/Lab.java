@@ -14,6 +14,9 @@ public final class Lab {
 
         /** Shows a value as display data in the cell that is writing now. */
         void display(Object value);
+
+        /** The Kafka the lab uses: KAFKA_BOOTSTRAP_SERVERS, else the embedded broker's address. */
+        String kafkaBootstrapServers();
     }
 
     private static volatile Services services;
@@ -39,6 +42,14 @@ public final class Lab {
     /** Shows a value in the cell now: a Dataset as its table, anything else as text. */
     public static void display(Object value) {
         services().display(value);
+    }
+
+    /**
+     * The bootstrap address of the lab's Kafka, for {@code .option("kafka.bootstrap.servers", ...)}:
+     * the cluster named by KAFKA_BOOTSTRAP_SERVERS, else the embedded broker ({@code %kafka start}).
+     */
+    public static String kafkaBootstrapServers() {
+        return services().kafkaBootstrapServers();
     }
 
     /** Shows HTML in the cell now. */
