@@ -172,7 +172,7 @@ def busy_source(lines_sent: int) -> str:
         f"// a slow cell: busy until the query has read all {lines_sent} lines sent so far\n"
         "for (int i = 0; i < 1200 && Arrays.stream(q.recentProgress())"
         f".mapToLong(p -> p.numInputRows()).sum() < {lines_sent}; i++) Thread.sleep(100);\n"
-        "Thread.sleep(2000);\n"
+        "Thread.sleep(8000);\n"  # room for the update to reach the page on a busy machine
         'spark.range(1, 6).selectExpr("id AS n", "id * id AS square")'
     )
 
