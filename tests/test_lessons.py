@@ -191,6 +191,78 @@ def test_what_is_structured_streaming_lesson(kernel_name, tmp_path, log_dir):
 
 
 # --------------------------------------------------------------------------
+# Lesson 2: sources and sinks
+# --------------------------------------------------------------------------
+
+def orders_in(source: str) -> dict[int, dict]:
+    """The café orders a lesson writes from its cells (JSON in Java strings, or Kafka records), by id."""
+    import json
+    import re
+    out = {}
+    for text in re.findall(r'\{\\?"order_id\\?".*?\}', source):
+        order = json.loads(text.replace('\\"', '"'))
+        out[order["order_id"]] = order
+    return out
+
+
+def amount(order: dict) -> float:
+    return round(order["quantity"] * order["unit_price"] + 1e-9, 2)
+
+
+def test_sources_and_sinks_lesson(kernel_name, tmp_path, log_dir):
+    import json
+    nb = execute(NOTEBOOKS / "02-sources-and-sinks.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    files = orders_in("".join(c.source for c in nb.cells if c.cell_type == "code" and "dropFile(\"inbox/orders\"" in c.source))
+    kafka = orders_in(cell_with(nb, "%%kafka produce orders").source)
+    assert len(files) == 8 and len(kafka) == 4
+
+    # socket: the lines sent, shouted
+    shouts = text_of(cell_with(nb, '.queryName("shouts")'))
+    assert "HELLO STREAMS" in shouts and "SOURCES AND SINKS" in shouts
+
+    # file source: the memory sink saw the seven orders dropped while it ran, with their amounts
+    seen = last_table(cell_with(nb, "FROM orders_seen")).records()
+    assert [int(r["order_id"]) for r in seen] == [1, 2, 3, 4, 5, 6, 7]
+    for r in seen:
+        assert float(r["amount"]) == amount(files[int(r["order_id"])]) and r["customer"] == files[int(r["order_id"])]["customer"]
+
+    # Kafka source: every record, parsed; one customer's records share a partition
+    records = last_table(cell_with(nb, "FROM kafka_orders")).records()
+    assert sorted(int(r["order_id"]) for r in records) == sorted(kafka)
+    partitions = collections.defaultdict(set)
+    for r in records:
+        assert r["key"] == r["customer"] == kafka[int(r["order_id"])]["customer"]
+        partitions[r["key"]].add(r["partition"])
+    assert all(len(p) == 1 for p in partitions.values()), partitions
+
+    # file sinks: Parquet read back, JSON lines, the metadata log; no checkpoint, no file sink
+    parquet = last_table(cell_with(nb, 'spark.read().parquet("out/orders-parquet")')).records()
+    assert [int(r["order_id"]) for r in parquet] == [1, 2, 3, 4, 5, 6, 7]
+    listing = text_of(cell_with(nb, 'Files.walk(Path.of("out"))'))
+    assert "out/orders-parquet/_spark_metadata/0" in listing and "out/orders-json/_spark_metadata/0" in listing
+    for line in text_of(cell_with(nb, 'Path.of("out/orders-json")')).splitlines()[1:]:
+        if line.strip():
+            order = json.loads(line)
+            assert order["amount"] == amount(files[order["order_id"]])
+    assert "checkpointLocation must be specified" in error_of(cell_with(nb, '.queryName("orders_no_checkpoint")'))
+
+    # Kafka sink: one record per order, keyed by customer, with the amount
+    written = last_table(cell_with(nb, "%kafka consume order_amounts")).records()
+    got = sorted((r["key"], json.loads(r["value"])["order_id"], json.loads(r["value"])["amount"]) for r in written)
+    assert got == sorted((o["customer"], i, amount(o)) for i, o in kafka.items())
+
+    # foreachBatch into H2: all eight orders, the last one written by the second micro-batch
+    db = last_table(cell_with(nb, "SELECT order_id, customer, item, amount, batch_id FROM orders")).records()
+    assert [int(r["order_id"]) for r in db] == list(range(1, 9))
+    assert [r["batch_id"] for r in db] == ["0"] * 7 + ["1"]
+    for r in db:
+        assert float(r["amount"]) == amount(files[int(r["order_id"])])
+    chk = text_of(cell_with(nb, "%checkpoint show checkpoints/orders-db"))
+    assert "offsets/" in chk and "commits/" in chk
+
+
+# --------------------------------------------------------------------------
 # Lesson 3: output modes
 # --------------------------------------------------------------------------
 
