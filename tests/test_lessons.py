@@ -380,6 +380,55 @@ def test_triggers_lesson(kernel_name, tmp_path, log_dir):
 
 
 # --------------------------------------------------------------------------
+# Lesson 7: checkpoints and fault tolerance
+# --------------------------------------------------------------------------
+
+def test_checkpoints_and_fault_tolerance_lesson(kernel_name, tmp_path, log_dir):
+    import json
+    from decimal import Decimal
+    nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    files = list(data_rows("clicks", ".json").values())
+
+    # the counts go on across stops: after run 1, 2 and 3 they are the counts of 1, 2 and 3 files
+    tables = [last_table(c).records() for c in nb.cells if c.cell_type == "code" and "FROM page_counts" in c.source]
+    assert len(tables) == 3
+    for n, table in enumerate(tables, start=1):
+        counts = collections.Counter(c["page"] for f in files[:n] for c in f)
+        assert {r["page"]: int(r["count"]) for r in table} == dict(counts), (n, table)
+
+    # the checkpoint after the first run, and the file source's own log
+    chk = text_of(cell_with(nb, "%checkpoint show checkpoints/page_counts"))
+    assert "offsets/" in chk and "commits/" in chk and "state/" in chk and '{"logOffset":0}' in chk
+    assert "clicks-1.json" in text_of(cell_with(nb, "sources/0/0"))
+
+    # a changed stateful query is refused; the runs' batches go on, one file each
+    assert "state format invalidation" in error_of(cell_with(nb, '.queryName("page_user_counts")'))
+    runs = last_table(cell_with(nb, "byRun.put")).records()
+    assert [(r["run"], r["batch"], int(r["input_rows"])) for r in runs] == \
+        [("first", "0", len(files[0])), ("second", "1", len(files[1])), ("third", "2", len(files[2]))]
+    assert [r["end_offset"] for r in runs] == ['{"logOffset":0}', '{"logOffset":1}', '{"logOffset":2}']
+
+    # exactly-once: both writers crashed after batch 1; the replay doubled the naive balances only
+    payments = [json.loads(line.split("\t", 1)[1]) for line in cell_with(nb, "%%kafka produce payments").source.splitlines()[1:]]
+    assert len(payments) == 12
+    crashed = text_of(cell_with(nb, 'startWriter("bank_naive", naiveWriter);\nStreamingQuery idempotent'))
+    assert "bank_naive failed: simulated crash" in crashed and "bank_idempotent failed: simulated crash" in crashed
+    gap = text_of(cell_with(nb, "%checkpoint show checkpoints/bank_naive"))
+    assert "offsets/1" in gap
+    log = text_of(cell_with(nb, "writerLog.forEach"))
+    assert "idempotent: batch 1 already applied, skipped" in log
+    balances = last_table(cell_with(nb, "expected.join(naiveTotals")).records()
+    replayed = payments[4:8]  # maxOffsetsPerTrigger 4: batch 1 is payments 5 to 8
+    for row in balances:
+        total = sum(Decimal(str(p["amount"])) for p in payments if p["account"] == row["account"])
+        again = sum(Decimal(str(p["amount"])) for p in replayed if p["account"] == row["account"])
+        assert Decimal(row["expected"]) == Decimal(row["idempotent"]) == total, row
+        assert Decimal(row["naive"]) == total + again, row
+    assert len(balances) == 3
+
+
+# --------------------------------------------------------------------------
 # The Korean edition
 # --------------------------------------------------------------------------
 
