@@ -429,6 +429,46 @@ def test_checkpoints_and_fault_tolerance_lesson(kernel_name, tmp_path, log_dir):
 
 
 # --------------------------------------------------------------------------
+# Lesson 8: from notebook to application
+# --------------------------------------------------------------------------
+
+def test_from_notebook_to_application_lesson(kernel_name, tmp_path, log_dir):
+    nb = execute(NOTEBOOKS / "08-from-notebook-to-application.ipynb", kernel_name, tmp_path, log_dir)
+    assert_runs_clean(nb)
+    assert "public static void main" in text_of(cell_with(nb, "TitleAnalysis.java\")));"))
+    assert "spark-sql-kafka-0-10" in text_of(cell_with(nb, 'Path.of("app/pom.xml")'))
+    assert "javac: compiled, no errors" in text_of(cell_with(nb, "getSystemJavaCompiler()"))
+    assert "main is running its query: title_counts" in text_of(cell_with(nb, "appMain.start()"))
+
+    # the program's top 10, as its console sink showed it, is the top 10 of the whole topic
+    shown = last_table(cell_with(nb, "%stream show title_counts")).records()
+    batch = last_table(cell_with(nb, '"$.title"')).records()
+    assert len(shown) == 10 and shown == batch, (shown, batch)
+    counts = [int(r["count"]) for r in shown]
+    assert counts == sorted(counts, reverse=True) and sum(counts) <= 3000
+    assert "main still running: false" in text_of(cell_with(nb, "appMain.join"))
+
+
+def test_lesson_8_application_compiles_against_the_kernels_spark(kernel_jar, tmp_path):
+    """notebooks/app is a program for spark-submit: it compiles against the Spark and Kafka connector
+    jars the kernel ships (the versions its pom.xml names)."""
+    import shutil as sh
+    javac = sh.which("javac")
+    if not javac:
+        pytest.skip("no javac on PATH")
+    lib = kernel_jar.parent / "lib"
+    sources = sorted(str(p) for p in (NOTEBOOKS / "app" / "src" / "main" / "java").rglob("*.java"))
+    proc = subprocess.run([javac, "-d", str(tmp_path), "-cp", str(lib / "*"), *sources],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "lab" / "TitleAnalysis.class").is_file()
+    pom = (NOTEBOOKS / "app" / "pom.xml").read_text()
+    for jar in ("spark-sql_2.12-3.5.7.jar", "spark-sql-kafka-0-10_2.12-3.5.7.jar"):
+        assert (lib / jar).is_file(), f"the kernel ships no {jar}: update notebooks/app/pom.xml and lesson 8"
+    assert "<spark.version>3.5.7</spark.version>" in pom and "<scala.binary.version>2.12</scala.binary.version>" in pom
+
+
+# --------------------------------------------------------------------------
 # The Korean edition
 # --------------------------------------------------------------------------
 
