@@ -228,10 +228,7 @@ public final class LabKernel extends BaseKernel {
                     error.traceback());
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
-            if (request.shouldStopOnError()) {
-                env.resolveDeferrals(); // the error's reply first, then the cells queued behind it
-                QueuedRequests.abortExecutes(connection, env);
-            }
+            if (request.shouldStopOnError()) QueuedRequests.abortQueuedBehind(connection, env);
         }
         if (store) history.add(count, code, result == null ? null : String.valueOf(result.getData(
                 io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN)));

@@ -9,6 +9,8 @@ import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import org.zeromq.ZMQ;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,37 +25,51 @@ final class QueuedRequests {
     private QueuedRequests() {
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static void abortExecutes(JupyterConnection connection, ShellReplyEnvironment failed) {
+    /**
+     * Aborts what was queued behind the failed request. The queue is read before the failure's
+     * reply goes out (so a request a client sends after seeing the error is never taken for a
+     * queued one) and answered after it (so replies keep their order).
+     */
+    static void abortQueuedBehind(JupyterConnection connection, ShellReplyEnvironment failed) {
         if (connection == null || !(failed.getShell() instanceof ShellChannel)) return;
         ShellChannel shell = (ShellChannel) failed.getShell();
+        List<Message<?>> queued = new ArrayList<>();
         while ((shell.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-            Message<?> next;
             try {
-                next = shell.readMessage();
+                Message<?> next = shell.readMessage();
+                if (next == null) break;
+                queued.add(next);
             } catch (RuntimeException bad) {
                 LOG.log(Level.WARNING, "dropped a queued message: " + bad);
-                continue;
-            }
-            if (next == null) return;
-            ShellReplyEnvironment env = connection.prepareReplyEnv(shell, next);
-            try {
-                if (next.getHeader().getType() == MessageType.EXECUTE_REQUEST) {
-                    env.setBusyDeferIdle();
-                    env.defer().reply(new Replies.Aborted());
-                } else {
-                    ShellHandler handler = connection.getHandler(next.getHeader().getType());
-                    if (handler != null) handler.handle(env, (Message) next);
-                }
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "a queued " + next.getHeader().getType().getName() + " failed: " + e);
-            } finally {
-                env.resolveDeferrals();
-            }
-            if (env.isMarkedForShutdown()) { // a queued shutdown_request: as the shell loop would
-                connection.close();
-                return;
             }
         }
+        failed.resolveDeferrals();
+        for (Message<?> next : queued) {
+            if (answer(connection, shell, next)) return;
+        }
+    }
+
+    /** Answers one queued request; true when it asked the kernel to shut down. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static boolean answer(JupyterConnection connection, ShellChannel shell, Message<?> next) {
+        ShellReplyEnvironment env = connection.prepareReplyEnv(shell, next);
+        try {
+            if (next.getHeader().getType() == MessageType.EXECUTE_REQUEST) {
+                env.setBusyDeferIdle();
+                env.defer().reply(new Replies.Aborted());
+            } else {
+                ShellHandler handler = connection.getHandler(next.getHeader().getType());
+                if (handler != null) handler.handle(env, (Message) next);
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "a queued " + next.getHeader().getType().getName() + " failed: " + e);
+        } finally {
+            env.resolveDeferrals();
+        }
+        if (env.isMarkedForShutdown()) { // a queued shutdown_request: as the shell loop would
+            connection.close();
+            return true;
+        }
+        return false;
     }
 }
