@@ -289,7 +289,7 @@ def chart_lessons(r: dict, path: Path) -> bool:
         xs = [(offset + x[0]) / 60 for x in tr]
         ax.plot(xs, [x[2] for x in tr], lw=1.2, color=COLORS["ours"])
         ax.fill_between(xs, [x[1] for x in tr], [x[2] for x in tr], color="#ef6c00", alpha=0.5, lw=0)
-        ax.text(xs[0], max(x[2] for x in tr) + 30, e["notebook"][:2], fontsize=7)
+        ax.text(xs[0], 15, e["notebook"][:2], fontsize=7, color="#424242")
         offset += tr[-1][0] + 5
     ax.plot([], [], color=COLORS["ours"], label="kernel JVM + its children (RSS)")
     ax.fill_between([], [], [], color="#ef6c00", alpha=0.5, label="of which: children (the broker JVM)")
@@ -564,7 +564,9 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
                  f"RSS grows by at most {t['longrun_rss_slope_mb_per_min']} MB/min and the live heap's floor (its smallest "
                  f"value; Spark's bounded bookkeeping, such as the UI's job history, makes it swing between GCs) rises "
                  f"by at most {t['longrun_live_heap_growth_mb']:.0f} MB over the first half's, and the last quarter's median batch takes at most "
-                 f"{t['longrun_batch_growth']}× the first quarter's (after warm-up).")
+                 f"{t['longrun_batch_growth']}× the first quarter's (after warm-up). The forced full GCs let G1 give "
+                 "memory back, so RSS steps down once a minute: RSS follows the heap G1 keeps committed (the kernelspec "
+                 "allows up to half the machine's memory), while the live heap is what the lab actually holds.")
         L.append("")
         L.append(f"- batches: {len(lr['batches'])}, input {(_num(lr.get('input_rows_per_s'), 0))} rows/s on average; "
                  f"batch duration after warm-up {p50_p95(_get(lr, 'batch_ms', 'all_steady'))}")

@@ -305,7 +305,16 @@ class JupyterServer:
         return json.loads(raw) if raw else None
 
     def kernels(self) -> list[dict]:
-        return self.api("GET", "/api/kernels")
+        # jupyter_server 2.x answers 500 (a TraitError on last_activity) when the list is
+        # asked for while a kernel is still being started; that is its race, not ours: ask again.
+        for attempt in range(20):
+            try:
+                return self.api("GET", "/api/kernels")
+            except urllib.error.HTTPError as e:
+                if e.code != 500 or attempt == 19:
+                    raise
+                time.sleep(0.25)
+        raise AssertionError("unreachable")
 
     def wait_kernel_idle(self, timeout: float = KERNEL_READY_TIMEOUT) -> dict:
         """The notebook's kernel exists and has answered (execution_state idle)."""
