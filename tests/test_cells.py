@@ -148,3 +148,14 @@ def test_display_statement_adds_no_extra_result(kernel):
     res = kernel.ok('display("only once");')
     assert len(res.displays) == 1, res.describe()
     assert res.result is None, "display(x); also produced an Out[] value:\n" + res.describe()
+
+
+def test_several_imports_in_one_cell_keep_every_variable(kernel):
+    # JShell recompiles earlier snippets when imports arrive; the variables must keep their values
+    kernel.ok('String keptText = "kept"; java.util.List<Integer> keptList = List.of(1, 2); long keptCount = 7L;')
+    kernel.ok("import java.util.regex.*;\nimport java.util.zip.*;\nimport java.util.jar.*;")
+    res = kernel.ok('keptText + " " + keptList + " " + keptCount')
+    assert res.plain.strip() == "kept [1, 2] 7", res.describe()
+    # a variable the cell declares again takes its new value, even next to imports
+    kernel.ok('import java.util.logging.*;\nString keptText = "new";\nimport java.util.prefs.*;')
+    assert kernel.ok("keptText").plain.strip() == "new"

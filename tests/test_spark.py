@@ -280,3 +280,11 @@ def test_console_sink_rows_appear_in_the_cell(sk):
 def test_println_inside_tasks_appears_in_the_cell(sk):
     res = sk.ok('spark.range(3).foreach((ForeachFunction<Long>) v -> System.out.println("row " + v));')
     assert sorted(res.stdout.splitlines()) == ["row 0", "row 1", "row 2"], res.describe()
+
+
+def test_spark_survives_a_cell_of_imports(sk):
+    # the lessons start with a cell of imports; `spark` must still be the session after it
+    sk.ok("spark.range(3).count()")
+    sk.ok("import org.apache.spark.sql.streaming.*;\nimport java.util.concurrent.*;\nimport java.time.*;")
+    res = sk.ok("spark.range(5).count()")
+    assert res.plain.strip() == "5", res.describe()

@@ -6,16 +6,28 @@ import jdk.jshell.spi.ExecutionControl.ClassInstallException;
 import jdk.jshell.spi.ExecutionControl.InternalException;
 
 import java.io.File;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Loads JShell's compiled snippets into the kernel's own {@link CellClassLoader}. */
 final class CellLoaderDelegate implements LoaderDelegate {
     private final CellClassLoader loader;
     private final Set<String> kernelClassPath;
     private final Map<String, Class<?>> loaded = new ConcurrentHashMap<>();
+    /** The newest wrapper class of each snippet, by JShell's snippet index ("REPL.$JShell$12" for 12, 12B, 12C...). */
+    private final Map<String, Class<?>> newestWrapper = new ConcurrentHashMap<>();
+    /** Wrapper classes replaced by a newer version since the last {@link #carryOverValues}: {old, new}. */
+    private final List<Class<?>[]> replaced = new ArrayList<>();
+    /** A snippet's wrapper: its index, then letters that count its versions. */
+    private static final Pattern WRAPPER = Pattern.compile("(REPL\\.\\$JShell\\$\\d+)[A-Z]*");
 
     private final ExecutorClassFolder executors;
 
@@ -37,11 +49,62 @@ final class CellLoaderDelegate implements LoaderDelegate {
             for (int i = 0; i < classes.length; i++) {
                 Class<?> k = loader.loadClass(classes[i].name());
                 loaded.put(classes[i].name(), k);
+                remember(k);
                 installed[i] = true;
             }
         } catch (Throwable e) {
             throw new ClassInstallException("could not load cell class: " + e, installed);
         }
+    }
+
+    private void remember(Class<?> k) {
+        Matcher wrapper = WRAPPER.matcher(k.getName());
+        if (!wrapper.matches()) return;
+        Class<?> previous = newestWrapper.put(wrapper.group(1), k);
+        if (previous != null && previous != k) {
+            synchronized (replaced) {
+                replaced.add(new Class<?>[]{previous, k});
+            }
+        }
+    }
+
+    /**
+     * Gives the variables of replaced wrapper classes the values they had. JShell recompiles a snippet when
+     * something it depends on changes (a new import, a redefined type); it cannot redefine a loaded class
+     * here, so it loads the new version under a new name, whose static fields (the cell's variables) start
+     * as null: without this, two imports in one cell would set `spark` and every other variable to null.
+     * Variables named in `declaredNow` were declared again by the cell itself and keep their new value.
+     */
+    void carryOverValues(Set<String> declaredNow) {
+        List<Class<?>[]> pairs;
+        synchronized (replaced) {
+            pairs = new ArrayList<>(replaced);
+            replaced.clear();
+        }
+        for (Class<?>[] pair : pairs) {
+            for (Field old : pair[0].getDeclaredFields()) {
+                int mod = old.getModifiers();
+                if (!Modifier.isStatic(mod) || Modifier.isFinal(mod) || declaredNow.contains(old.getName())) continue;
+                try {
+                    Field now = pair[1].getDeclaredField(old.getName());
+                    if (!Modifier.isStatic(now.getModifiers()) || Modifier.isFinal(now.getModifiers())) continue;
+                    old.setAccessible(true);
+                    now.setAccessible(true);
+                    Object value = old.get(null);
+                    // a type that changed (say a cell class defined again) cannot take the old value: JShell's own rule
+                    if (value != null && !boxed(now.getType()).isInstance(value)) continue;
+                    if (value == null && now.getType().isPrimitive()) continue;
+                    now.set(null, value);
+                } catch (NoSuchFieldException | IllegalAccessException | RuntimeException e) {
+                    // not the same variable any more: it keeps its new (default) value, as in JShell
+                }
+            }
+        }
+    }
+
+    private static Class<?> boxed(Class<?> type) {
+        if (!type.isPrimitive()) return type;
+        return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
     }
 
     @Override

@@ -39,11 +39,13 @@ public final class JavaEvaluator implements AutoCloseable {
 
     private final JShell shell;
     private final CellExecutionControl control;
+    private final CellLoaderDelegate delegate;
 
     /** executors: where cell classes are written for executors on other JVMs; null in local mode. */
     public JavaEvaluator(CellClassLoader loader, Set<String> classPath, ExecutorClassFolder executors,
                          PrintStream out, PrintStream err) {
-        this.control = new CellExecutionControl(new CellLoaderDelegate(loader, classPath, executors));
+        this.delegate = new CellLoaderDelegate(loader, classPath, executors);
+        this.control = new CellExecutionControl(delegate);
         ExecutionControlProvider provider = new ExecutionControlProvider() {
             @Override
             public String name() {
@@ -85,7 +87,7 @@ public final class JavaEvaluator implements AutoCloseable {
     }
 
     private Object evalSnippet(String cell, int start, String source) throws CellError, CellRuntimeError {
-        List<SnippetEvent> events = shell.eval(source);
+        List<SnippetEvent> events = evalKeepingValues(source);
         Object value = NO_VALUE;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) continue; // a dependent snippet was updated
@@ -115,6 +117,17 @@ public final class JavaEvaluator implements AutoCloseable {
         return value;
     }
 
+    /** JShell's eval, then the variables of snippets it recompiled get their values back. */
+    private List<SnippetEvent> evalKeepingValues(String source) {
+        List<SnippetEvent> events = shell.eval(source);
+        Set<String> declaredNow = new java.util.HashSet<>();
+        for (SnippetEvent event : events) {
+            if (event.causeSnippet() == null && event.snippet() instanceof VarSnippet v) declaredNow.add(v.name());
+        }
+        delegate.carryOverValues(declaredNow);
+        return events;
+    }
+
     private static Exception asEval(Exception e) {
         return e instanceof EvalException ? e : null;
     }
@@ -141,7 +154,7 @@ public final class JavaEvaluator implements AutoCloseable {
 
     /** Runs source the lab itself needs (imports, the `spark` variable); failures are the lab's bugs. */
     public void declare(String source) {
-        for (SnippetEvent event : shell.eval(source)) {
+        for (SnippetEvent event : evalKeepingValues(source)) {
             if (event.status() == Snippet.Status.REJECTED || event.exception() != null) {
                 String diag = shell.diagnostics(event.snippet())
                         .map(d -> d.getMessage(Locale.ROOT)).reduce("", (a, b) -> a + b);
