@@ -376,6 +376,10 @@ def test_triggers_lesson(kernel_name, tmp_path, log_dir):
     counts = [int(r["rows_in_sink"]) for r in samples]
     assert counts == sorted(counts) and counts[-1] > 0, counts
     assert "lastProgress: null" in text_of(cell_with(nb, "ticks_continuous\").count()"))
+    # ... but the lab follows its epochs: the view's header and %stream progress
+    epochs = text_of(cell_with(nb, "%stream progress ticks_continuous"))
+    assert "ticks_continuous: continuous processing reports no micro-batch progress" in epochs, epochs
+    assert "| epoch " in text_of(cell_with(nb, '.queryName("ticks_continuous")'))
     assert "Continuous processing does not support Aggregate" in error_of(cell_with(nb, '.queryName("continuous_count")'))
 
 

@@ -207,3 +207,44 @@ def test_socket_feed_sends_a_file_at_a_rate(clean_streams, tmp_path):
             got = counts_in(ups[-1]["content"]["data"]["text/html"])
     assert got == {"alpha": 4, "beta": 12, "gamma": 8}
     assert "lines sent" in k.ok("%socket status").plain
+
+
+def test_continuous_trigger_with_console_shows_epochs_and_rows(clean_streams):
+    # Spark reports no progress for continuous queries: the view follows their epochs instead
+    k = clean_streams
+    start = k.ok('spark.readStream().format("rate").option("rowsPerSecond", 20).option("numPartitions", 1).load()\n'
+                 '    .writeStream().format("console").trigger(Trigger.Continuous("1 second"))\n'
+                 '    .queryName("cont_console").start();')
+    view = display_id(start.of_type("display_data")[0])
+    waited = k.ok("%stream wait cont_console --batches 3 --timeout 120")
+    assert "cont_console is up to date at epoch" in waited.plain, waited.describe()
+    last = view_updates([waited], view)[-1]["content"]["data"]
+    header = last["text/plain"].splitlines()[0]
+    assert "ACTIVE | epoch " in header and "epoch –" not in header, header
+    assert "continuous 1000 ms trigger" in last["text/html"]
+    rows = parse_tables(last["text/html"])[-1].records()
+    assert rows and all(set(r) == {"timestamp", "value"} for r in rows), rows
+
+    progress = k.ok("%stream progress cont_console").plain
+    assert "epochs the lab saw committed" in progress and "rows written" in progress, progress
+    listed = k.ok("%stream list").plain
+    assert "cont_console" in listed and "continuous 1000 ms" in listed and "epoch " in listed, listed
+    # without --batches, waiting for a continuous query means its next epoch, not forever
+    assert "up to date at epoch" in k.ok("%stream wait cont_console --timeout 120").plain
+
+
+def test_restart_from_a_checkpoint_gets_a_view_of_its_own(clean_streams, tmp_path):
+    # the restarted query keeps its id; the first run's view must stay as it ended
+    k = clean_streams
+    start = ('spark.readStream().format("rate").option("rowsPerSecond", 5).load()\n'
+             '    .writeStream().format("console").option("checkpointLocation", "{chk}").queryName("again").start();')
+    first = k.ok(start.format(chk=tmp_path / "chk"))
+    k.ok("%stream wait again --batches 2 --timeout 120")
+    k.ok("%stream stop again")
+    second = k.ok(start.format(chk=tmp_path / "chk"))
+    k.ok("%stream wait again --batches 2 --timeout 120")
+    first_id = display_id(first.of_type("display_data")[0])
+    second_id = display_id(second.of_type("display_data")[0])
+    assert first_id != second_id, "both runs share one display id, so the second would overwrite the first's view"
+    listed = k.ok("%stream list").plain
+    assert listed.count("again") >= 1 and "ACTIVE" in listed, listed

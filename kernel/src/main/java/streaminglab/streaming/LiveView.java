@@ -22,6 +22,7 @@ public final class LiveView {
     public enum State { ACTIVE, STOPPED, FAILED }
 
     private final UUID id;
+    private final UUID runId;
     private final String name;
     private final CellOutput origin;
     private final String displayId;
@@ -35,6 +36,8 @@ public final class LiveView {
     private volatile String error;
     private volatile StreamingQueryProgress lastProgress;
     private volatile long batches;
+    /** Continuous queries: Spark reports no progress for them, so the lab notes each committed epoch itself. */
+    private final Deque<Epoch> epochs = new ArrayDeque<>();
 
     // the table: a whole result (complete mode) or the latest rows with a running total (append, update)
     private StructType schema;
@@ -48,17 +51,23 @@ public final class LiveView {
     volatile long lastRenderAt;
     volatile boolean renderPending;
 
-    LiveView(UUID id, String name, CellOutput origin, QueryFacts facts, int maxRows) {
+    LiveView(UUID id, UUID runId, String name, CellOutput origin, QueryFacts facts, int maxRows) {
         this.id = id;
+        this.runId = runId;
         this.name = name;
         this.origin = origin;
         this.facts = facts;
         this.maxRows = maxRows;
-        this.displayId = "live-view-" + id;
+        // by run: a query restarted from its checkpoint keeps its id, and its earlier view keeps its last state
+        this.displayId = "live-view-" + runId;
     }
 
     public UUID id() {
         return id;
+    }
+
+    public UUID runId() {
+        return runId;
     }
 
     /** The query's name, or the first part of its id when it has none. */
@@ -109,6 +118,41 @@ public final class LiveView {
             recent.addLast(progress);
             if (recent.size() > KEEP_PROGRESS) recent.removeFirst();
         }
+    }
+
+    /** An epoch of a continuous query was committed; rows is what the console sink got, or -1 when unknown. */
+    void epoch(long epochId, long rows) {
+        synchronized (epochs) {
+            Epoch last = epochs.peekLast();
+            if (last != null && last.id() >= epochId) {
+                if (last.id() == epochId && last.rows() < 0 && rows >= 0) {
+                    epochs.removeLast();
+                    epochs.addLast(new Epoch(epochId, last.committedAt(), rows));
+                }
+                return;
+            }
+            epochs.addLast(new Epoch(epochId, System.currentTimeMillis(), rows));
+            if (epochs.size() > KEEP_PROGRESS) epochs.removeFirst();
+            batches += last == null ? 1 : epochId - last.id(); // the commit log may be read after several epochs
+
+        }
+    }
+
+    /** The latest committed epochs of a continuous query, oldest first. */
+    public List<Epoch> recentEpochs() {
+        synchronized (epochs) {
+            return new ArrayList<>(epochs);
+        }
+    }
+
+    public Epoch lastEpoch() {
+        synchronized (epochs) {
+            return epochs.peekLast();
+        }
+    }
+
+    /** An epoch of a continuous query: its id, when the lab saw it committed, its rows (-1: unknown). */
+    public record Epoch(long id, long committedAt, long rows) {
     }
 
     /** The latest progress reports, oldest first (kept after the query ends, unlike Spark's). */
@@ -182,6 +226,10 @@ public final class LiveView {
 
         public boolean wholeTable() {
             return "Complete".equalsIgnoreCase(outputMode);
+        }
+
+        public boolean continuous() {
+            return trigger.startsWith("continuous");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import streaminglab.display.Table;
 
+import java.util.List;
 import java.util.Locale;
 
 /** A live view as HTML (a header of facts over the result table) and as text. */
@@ -13,27 +14,23 @@ final class LiveViewRenderer {
 
     static DisplayData render(LiveView view) {
         Table table = view.snapshot();
-        StreamingQueryProgress p = view.lastProgress();
-        String batch = p == null ? "–" : String.valueOf(p.batchId());
-        String in = p == null ? "–" : rate(p.inputRowsPerSecond());
-        String processed = p == null ? "–" : rate(p.processedRowsPerSecond());
-        Long duration = p == null ? null : p.durationMs().get("triggerExecution");
-        String last = duration == null ? "–" : duration + " ms";
+        Facts f = view.facts().continuous() ? continuous(view) : microBatch(view);
         long rows = view.rowsInTable();
 
         StringBuilder text = new StringBuilder();
-        text.append(String.format("[%s] %s | batch %s | input %s rows/s | processed %s rows/s | last batch %s | %d rows in table | %s, %s",
-                view.label(), view.state(), batch, in, processed, last, rows, mode(view), view.facts().sink()));
+        text.append(String.format("[%s] %s | %s %s | input %s rows/s | %s %s rows/s | %s %s | %d rows in table | %s, %s",
+                view.label(), view.state(), f.unit, f.number, f.input, f.secondRateName, f.secondRate, f.durationName,
+                f.duration, rows, mode(view), view.facts().sink()));
         if (view.error() != null) text.append("\nError: ").append(view.error());
         if (table != null) text.append('\n').append(table.text());
 
         StringBuilder html = new StringBuilder("<div class=\"lab-live-view\">");
         html.append("<div style=\"font-size:85%;margin-bottom:4px\"><b>").append(Table.escape(view.label()))
                 .append("</b> ").append(badge(view.state()))
-                .append(" &nbsp;batch <b>").append(batch).append("</b>")
-                .append(" · input <b>").append(in).append("</b> rows/s")
-                .append(" · processed <b>").append(processed).append("</b> rows/s")
-                .append(" · last batch <b>").append(last).append("</b>")
+                .append(" &nbsp;").append(f.unit).append(" <b>").append(f.number).append("</b>")
+                .append(" · input <b>").append(f.input).append("</b> rows/s")
+                .append(" · ").append(f.secondRateName).append(" <b>").append(f.secondRate).append("</b> rows/s")
+                .append(" · ").append(f.durationName).append(" <b>").append(f.duration).append("</b>")
                 .append(" · <b>").append(rows).append("</b> rows in table")
                 .append(" · <span style=\"opacity:0.7\">").append(Table.escape(mode(view))).append(", ")
                 .append(Table.escape(view.facts().sink())).append(" sink, ")
@@ -44,14 +41,51 @@ final class LiveViewRenderer {
         }
         if (table != null) {
             html.append(table.html());
-        } else if (p == null && view.state() == LiveView.State.ACTIVE) {
-            html.append("<div style=\"opacity:0.6;font-size:85%\">waiting for the first micro-batch…</div>");
+        } else if (f.nothingYet && view.state() == LiveView.State.ACTIVE) {
+            html.append("<div style=\"opacity:0.6;font-size:85%\">waiting for the first ")
+                    .append(view.facts().continuous() ? "epoch" : "micro-batch").append("…</div>");
         }
         html.append("</div>");
 
         DisplayData data = new DisplayData(text.toString());
         data.putHTML(html.toString());
         return data;
+    }
+
+    /** The header's numbers, for a micro-batch query or a continuous one. */
+    private record Facts(String unit, String number, String input, String secondRateName, String secondRate,
+                         String durationName, String duration, boolean nothingYet) {
+    }
+
+    private static Facts microBatch(LiveView view) {
+        StreamingQueryProgress p = view.lastProgress();
+        if (p == null) return new Facts("batch", "–", "–", "processed", "–", "last batch", "–", true);
+        Long duration = p.durationMs().get("triggerExecution");
+        return new Facts("batch", String.valueOf(p.batchId()), rate(p.inputRowsPerSecond()), "processed",
+                rate(p.processedRowsPerSecond()), "last batch", duration == null ? "–" : duration + " ms", false);
+    }
+
+    /** Continuous: the latest epoch, rows/s over the recent epochs (when the sink tells rows), time between epochs. */
+    private static Facts continuous(LiveView view) {
+        List<LiveView.Epoch> epochs = view.recentEpochs();
+        if (epochs.isEmpty()) return new Facts("epoch", "–", "–", "written", "–", "epoch every", "–", true);
+        LiveView.Epoch last = epochs.get(epochs.size() - 1);
+        List<LiveView.Epoch> recent = epochs.subList(Math.max(0, epochs.size() - 6), epochs.size());
+        String every = "–";
+        String written = "–";
+        if (recent.size() >= 2) {
+            long span = recent.get(recent.size() - 1).committedAt() - recent.get(0).committedAt();
+            every = Math.round(span / (double) (recent.size() - 1)) + " ms";
+            long rows = 0;
+            boolean known = true;
+            for (LiveView.Epoch e : recent.subList(1, recent.size())) {
+                if (e.rows() < 0) known = false;
+                rows += Math.max(0, e.rows());
+            }
+            if (known && span > 0) written = rate(rows * 1000.0 / span);
+        }
+        // a continuous source's input rate is not reported by Spark; what reached the sink is the honest number
+        return new Facts("epoch", String.valueOf(last.id()), "–", "written", written, "epoch every", every, false);
     }
 
     private static String mode(LiveView view) {

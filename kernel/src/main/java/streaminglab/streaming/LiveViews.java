@@ -54,6 +54,33 @@ public final class LiveViews extends StreamingQueryListener {
             return t;
         });
         router.beforeCellEnds(this::showLatestTo);
+        renderer.scheduleWithFixedDelay(this::noteEpochs, EPOCH_POLL_MS, EPOCH_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static final long EPOCH_POLL_MS = 500;
+
+    /**
+     * Continuous queries send no progress events: their views learn of each committed epoch from the query's
+     * commit log (the console sink also tells them, with the epoch's rows).
+     */
+    private void noteEpochs() {
+        for (LiveView view : views.values()) {
+            if (!view.facts().continuous() || view.state() != LiveView.State.ACTIVE) continue;
+            try {
+                StreamingQuery query = spark.streams().get(view.id());
+                var execution = query == null ? null : StreamingQueries.execution(query);
+                if (execution == null) continue;
+                scala.Option<Object> latest = execution.commitLog().getLatestBatchId();
+                LiveView.Epoch seen = view.lastEpoch();
+                if (latest.isDefined() && (seen == null || seen.id() < (Long) latest.get())) {
+                    view.epoch((Long) latest.get(), -1);
+                    if ("memory".equals(view.facts().sink())) readMemoryTable(view); // it renders
+                    else scheduleRender(view);
+                }
+            } catch (RuntimeException e) {
+                log.println("could not read the epochs of " + view.label() + ": " + e);
+            }
+        }
     }
 
     /** Listens to the session's queries; the live console sink finds the views through {@link #current()}. */
@@ -94,7 +121,7 @@ public final class LiveViews extends StreamingQueryListener {
         if (cell == null) return;
         StreamingQuery query = spark.streams().get(event.id());
         LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : new LiveView.QueryFacts("?", "?", "?", null);
-        LiveView view = new LiveView(event.id(), event.name(), cell, facts, maxRows);
+        LiveView view = new LiveView(event.id(), event.runId(), event.name(), cell, facts, maxRows);
         views.put(event.id(), view);
         DisplayData first = LiveViewRenderer.render(view);
         first.setDisplayId(view.displayId());
@@ -105,7 +132,7 @@ public final class LiveViews extends StreamingQueryListener {
     @Override
     public void onQueryProgress(QueryProgressEvent event) {
         LiveView view = views.get(event.progress().id());
-        if (view == null) return;
+        if (view == null || !view.runId().equals(event.progress().runId())) return; // an earlier run's last word
         view.progress(event.progress());
         if ("memory".equals(view.facts().sink()) && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
             renderer.execute(() -> readMemoryTable(view));
@@ -121,7 +148,7 @@ public final class LiveViews extends StreamingQueryListener {
     @Override
     public void onQueryTerminated(QueryTerminatedEvent event) {
         LiveView view = views.get(event.id());
-        if (view == null) return;
+        if (view == null || !view.runId().equals(event.runId())) return;
         String error = event.exception().isDefined() ? shortError(event.exception().get()) : null;
         view.terminated(error);
         renderer.execute(() -> render(view)); // the end is always shown, not throttled away
@@ -138,6 +165,7 @@ public final class LiveViews extends StreamingQueryListener {
         LiveView view = views.get(UUID.fromString(queryId));
         if (view == null) return false;
         view.batch(batchId, schema, rows, rows.size(), wholeTable, numRows);
+        if (view.facts().continuous()) view.epoch(batchId, rows.size());
         scheduleRender(view);
         return true;
     }

@@ -17,6 +17,7 @@ final class ProgressChart {
     }
 
     static DisplayData render(LiveView view) {
+        if (view.facts().continuous()) return epochs(view);
         List<StreamingQueryProgress> all = view.recentProgress();
         if (all.isEmpty()) return new DisplayData(view.label() + " has not finished a micro-batch yet.");
         List<String> header = List.of("batch", "time", "input rows", "input rows/s", "processed rows/s", "duration ms");
@@ -31,6 +32,29 @@ final class ProgressChart {
                 + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
         data.putHTML("<div><b>" + streaminglab.display.Table.escape(view.label()) + "</b>: input vs processing rate, last "
                 + all.size() + " micro-batches<br>" + svg(all) + "</div>"
+                + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_HTML));
+        return data;
+    }
+
+    /** Continuous queries have no micro-batch progress: their recent epochs as the lab saw them committed. */
+    private static DisplayData epochs(LiveView view) {
+        List<LiveView.Epoch> all = view.recentEpochs();
+        if (all.isEmpty()) return new DisplayData(view.label() + " has not committed an epoch yet.");
+        List<String> header = List.of("epoch", "committed at", "rows written", "ms since the previous epoch");
+        List<List<String>> rows = new ArrayList<>();
+        int from = Math.max(0, all.size() - TABLE_ROWS);
+        for (int i = from; i < all.size(); i++) {
+            LiveView.Epoch e = all.get(i);
+            String gap = i == 0 ? "" : String.valueOf(e.committedAt() - all.get(i - 1).committedAt());
+            rows.add(List.of(String.valueOf(e.id()), java.time.Instant.ofEpochMilli(e.committedAt()).toString(),
+                    e.rows() < 0 ? "(not told by this sink)" : String.valueOf(e.rows()), gap));
+        }
+        DisplayData table = StreamMagic.SimpleTable.of(header, rows);
+        String note = view.label() + ": continuous processing reports no micro-batch progress; the last " + rows.size()
+                + " of " + all.size() + " epochs the lab saw committed";
+        DisplayData data = new DisplayData(note + "\n"
+                + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+        data.putHTML("<div>" + streaminglab.display.Table.escape(note) + "</div>"
                 + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_HTML));
         return data;
     }

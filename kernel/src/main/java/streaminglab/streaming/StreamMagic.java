@@ -29,7 +29,8 @@ public final class StreamMagic implements Magic {
             "%stream wait NAME [--batches N | --until-idle] [--timeout S]",
             "                                     wait until the query has processed what is available now",
             "                                     (--until-idle, the default) or N more micro-batches; 60 s at most",
-            "                                     unless --timeout says otherwise",
+            "                                     unless --timeout says otherwise; a continuous query has no such",
+            "                                     point, so for it the default is its next committed epoch",
             "%stream progress NAME                recent progress as a table and a chart of input vs processing rate");
 
     private final Supplier<LiveViews> views;
@@ -107,13 +108,22 @@ public final class StreamMagic implements Magic {
         List<String> header = List.of("name", "id", "state", "sink", "mode", "trigger", "batches", "last progress");
         List<List<String>> rows = new ArrayList<>();
         for (LiveView v : live.all()) {
-            StreamingQueryProgress p = v.lastProgress();
-            String last = p == null ? "none yet" : "batch " + p.batchId() + ", " + p.numInputRows() + " rows at " + p.timestamp();
+            String last = lastProgress(v);
             rows.add(List.of(v.label(), v.id().toString(), v.state().toString(), v.facts().sink(), v.facts().outputMode(),
                     v.facts().trigger(), String.valueOf(v.batches()), last));
         }
         if (rows.isEmpty()) return new DisplayData("No streaming query has been started in this kernel.");
         return SimpleTable.of(header, rows);
+    }
+
+    private static String lastProgress(LiveView v) {
+        if (v.facts().continuous()) {
+            LiveView.Epoch e = v.lastEpoch();
+            return e == null ? "none yet" : "epoch " + e.id() + (e.rows() >= 0 ? ", " + e.rows() + " rows" : "")
+                    + " at " + java.time.Instant.ofEpochMilli(e.committedAt());
+        }
+        StreamingQueryProgress p = v.lastProgress();
+        return p == null ? "none yet" : "batch " + p.batchId() + ", " + p.numInputRows() + " rows at " + p.timestamp();
     }
 
     private static String stop(LiveViews live, String which) throws Exception {
@@ -142,6 +152,9 @@ public final class StreamMagic implements Magic {
         StreamingQuery q = live.query(view);
         if (q == null || !q.isActive()) return notRunning(view);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        // a continuous query is never "caught up" in Spark's sense (processAllAvailable would wait forever):
+        // waiting for it means waiting for its next committed epoch(s)
+        if (batches == 0 && view.facts().continuous()) batches = 1;
         if (batches > 0) {
             long target = view.batches() + batches;
             while (view.batches() < target && q.isActive()) {
@@ -161,9 +174,7 @@ public final class StreamMagic implements Magic {
         }
         live.refreshNow(view);
         if (!q.isActive()) return notRunning(view);
-        StreamingQueryProgress p = view.lastProgress();
-        return view.label() + " is up to date" + (p == null ? "" : " at batch " + p.batchId())
-                + ": " + view.rowsInTable() + " rows in its table.";
+        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " rows in its table.";
     }
 
     private static String notRunning(LiveView view) {
@@ -172,10 +183,26 @@ public final class StreamMagic implements Magic {
     }
 
     private static Exception timeout(LiveView view, int seconds) {
-        StreamingQueryProgress p = view.lastProgress();
+        String at = position(view);
         return new TimeoutException(view.label() + " did not catch up within " + Duration.ofSeconds(seconds).toSeconds()
-                + " s (at batch " + (p == null ? "none" : p.batchId()) + "). Is its source still sending? "
-                + "Wait longer with --timeout S.");
+                + " s (" + (at.isEmpty() ? "no " + (view.facts().continuous() ? "epoch" : "batch") + " yet" : at.trim())
+                + "). Is its source still sending? Wait longer with --timeout S."
+                + (view.facts().continuous() && view.lastEpoch() == null ? CONTINUOUS_SLOTS : ""));
+    }
+
+    /** Why a continuous query may never start: its tasks run for as long as it does, one core each. */
+    private static final String CONTINUOUS_SLOTS = "\nA continuous query keeps one task per partition running on a core for "
+            + "its whole life; when other queries hold the cores, its tasks never start. Stop the other continuous "
+            + "queries (%stream list) or give it fewer partitions (the rate source's numPartitions option).";
+
+    /** " at batch N" or " at epoch N"; empty before the first. */
+    private static String position(LiveView view) {
+        if (view.facts().continuous()) {
+            LiveView.Epoch e = view.lastEpoch();
+            return e == null ? "" : " at epoch " + e.id();
+        }
+        StreamingQueryProgress p = view.lastProgress();
+        return p == null ? "" : " at batch " + p.batchId();
     }
 
     /** A small table of strings, for magics' listings. */
