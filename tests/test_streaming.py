@@ -136,6 +136,8 @@ def test_checkpoint_show_and_clear(clean_streams, tmp_path):
     shown = k.ok(f"%checkpoint show {chk}").plain
     for part in ("metadata", "offsets/", "commits/", "state/"):
         assert part in shown, shown
+    # one aggregation, spark.sql.shuffle.partitions=3: Spark's state/0/_metadata is not a partition
+    assert "1 operator, 3 partitions" in shown, shown
     refused = k.run(f"%checkpoint clear {chk}")
     assert refused.status == "error" and "chk_wc" in refused.error_text
     assert chk.exists()

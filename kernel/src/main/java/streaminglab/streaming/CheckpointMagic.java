@@ -144,16 +144,27 @@ public final class CheckpointMagic implements Magic {
             try (Stream<Path> files = Files.walk(p)) {
                 long versions = files.filter(f -> f.toString().endsWith(".delta") || f.toString().endsWith(".snapshot")
                         || f.toString().endsWith(".zip")).count();
+                // state/<operator>/<partition>/; state/<operator>/_metadata is Spark's own note, not a partition
+                long operators;
                 long partitions;
-                try (Stream<Path> parts = Files.walk(p, 2)) {
-                    partitions = parts.filter(f -> f.getParent() != null && !f.getParent().equals(p) && Files.isDirectory(f)).count();
+                try (Stream<Path> ops = Files.list(p)) {
+                    operators = ops.filter(f -> Files.isDirectory(f) && numbered(f)).count();
                 }
-                return partitions + " partitions, " + versions + " files";
+                try (Stream<Path> parts = Files.walk(p, 2)) {
+                    partitions = parts.filter(f -> p.relativize(f).getNameCount() == 2 && Files.isDirectory(f)
+                            && numbered(f) && numbered(f.getParent())).count();
+                }
+                return (operators == 1 ? "1 operator, " : operators + " operators, ") + partitions + " partitions, "
+                        + versions + " files";
             }
         }
         try (Stream<Path> files = Files.list(p)) {
             return String.valueOf(files.filter(f -> !f.getFileName().toString().startsWith(".")).count());
         }
+    }
+
+    private static boolean numbered(Path p) {
+        return p.getFileName().toString().matches("\\d+");
     }
 
     private static String latest(Path p) throws IOException {
