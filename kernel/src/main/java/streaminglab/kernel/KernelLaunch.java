@@ -22,6 +22,9 @@ public final class KernelLaunch {
     private KernelLaunch() {
     }
 
+    /** Spark and JShell start after the first kernel_info reply, or this long after connecting if none is asked. */
+    private static final long BACKGROUND_START_DELAY_MS = 300;
+
     public static void run(String connectionFile, LabSettings settings) throws Exception {
         Path logDir = settings.logDir();
         Files.createDirectories(logDir);
@@ -43,6 +46,7 @@ public final class KernelLaunch {
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         ConnectionTuning.afterConnect(connection);
+        kernel.startBackgroundWork(BACKGROUND_START_DELAY_MS);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::stopEverything, "kernel-stop"));
         exitWithParent(kernel, log);
         log.println("kernel started on " + connectionFile + " (pid " + ProcessHandle.current().pid() + ")");

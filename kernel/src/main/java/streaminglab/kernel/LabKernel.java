@@ -152,9 +152,33 @@ public final class LabKernel extends BaseKernel {
         }
     }
 
-    /** Starts what takes time in the background: the output routing first, then Spark and JShell. */
+    private final java.util.concurrent.atomic.AtomicBoolean backgroundStarted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Installs the output routing; Spark and JShell start later, see {@link #startBackgroundWork}. */
     public void start() {
         router.install(); // before Spark: Scala's Console keeps the System.out it first sees
+    }
+
+    /**
+     * Starts Spark and JShell in the background, once: after the first kernel_info reply (what a front end
+     * waits for before it shows the kernel as ready), or after `delayMs` if no client asks. On 2 cores,
+     * starting them before that reply made it wait for the CPU they took.
+     */
+    public void startBackgroundWork(long delayMs) {
+        Thread later = new Thread(() -> {
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            startBackgroundWork();
+        }, "background-start");
+        later.setDaemon(true);
+        later.start();
+    }
+
+    private void startBackgroundWork() {
+        if (!backgroundStarted.compareAndSet(false, true)) return;
         spark.startInBackground();
         Thread jshell = new Thread(() -> {
             try {
@@ -246,6 +270,7 @@ public final class LabKernel extends BaseKernel {
         env.setBusyDeferIdle();
         env.reply(new Replies.KernelInfo(Header.PROTOCOL_VERISON, "spark-streaming-lab",
                 KERNEL_META.getOrDefault("version", "0.1.0"), getLanguageInfo(), getBanner(), getHelpLinks()));
+        startBackgroundWork();
     }
 
     private void interrupt(ShellReplyEnvironment env, Message<InterruptRequest> message) {
