@@ -27,7 +27,7 @@ Options:
   --sys-prefix         install the kernelspec into the Python environment that runs Jupyter
                        (default: for this user)
   --heap SIZE          the kernel's Java heap, e.g. 1g or 1536m
-                       (default: half the memory of the machine or container)
+                       (default: 40 % of the memory of the machine or container)
   --notebook-dir DIR   open this folder instead of notebooks/ (or, where there is none, the current one)
   -h, --help           this text
 
