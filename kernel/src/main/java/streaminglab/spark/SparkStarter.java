@@ -66,7 +66,8 @@ public final class SparkStarter {
                     heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
         }
         // The context first, from a conf that also sets where the UI listens (see UiAddressConf); the
-        // session built next finds it and takes only the SQL settings.
+        // session built next finds it and takes only the SQL settings (the "Using an existing
+        // SparkContext" warning in spark.log is this, and expected).
         SparkConf conf = new UiAddressConf(settings.sparkUiAddress())
                 .setAppName(settings.appName())
                 .setMaster(settings.sparkMaster())
