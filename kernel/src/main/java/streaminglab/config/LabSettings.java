@@ -146,6 +146,47 @@ public final class LabSettings {
         return Integer.parseInt(get("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "30"));
     }
 
+    /**
+     * SPARK_LAB_DRIVER_HOST: the name or address executors on other machines use to reach the driver
+     * (spark.driver.host), e.g. the lab's container name "lab" in docker/compose.yml. Default: the bind
+     * address; when that is a wildcard (0.0.0.0, ::) nothing (null), and Spark uses this machine's name.
+     */
+    public String driverHost() {
+        String host = env.get("SPARK_LAB_DRIVER_HOST");
+        if (host != null && !host.isBlank()) return host.trim();
+        String bind = bindAddress();
+        return bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]") ? null : bind;
+    }
+
+    /**
+     * SPARK_LOCAL_IP (Spark's own variable): the address the Spark UI listens on. Default 127.0.0.1, not
+     * Spark's all addresses: the UI shows the notebook's code and data, and a proxy (jupyter-server-proxy
+     * in the image) reaches it on loopback. Set it to 0.0.0.0 to open the UI to other machines.
+     */
+    public String sparkUiAddress() {
+        return get("SPARK_LOCAL_IP", "127.0.0.1");
+    }
+
+    /**
+     * SPARK_LAB_UI_PROXY: how %spark links the Spark UI when a proxy serves it: a template where {base}
+     * is the Jupyter server's base URL and {port} the UI's port, e.g. {base}proxy/{port}/jobs/ for
+     * jupyter-server-proxy (the image sets that). Unset (null): the UI's own address.
+     */
+    public String sparkUiProxy() {
+        String template = env.get("SPARK_LAB_UI_PROXY");
+        return template == null || template.isBlank() ? null : template.trim();
+    }
+
+    /**
+     * JUPYTERHUB_SERVICE_PREFIX (set by JupyterHub and Binder for the server and its kernels): the
+     * Jupyter server's base URL, always ending in "/". Default "/", a server started without a hub.
+     */
+    public String jupyterBaseUrl() {
+        String prefix = get("JUPYTERHUB_SERVICE_PREFIX", "/");
+        if (!prefix.startsWith("/")) prefix = "/" + prefix;
+        return prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+
     private String get(String name, String fallback) {
         String value = env.get(name);
         return value == null || value.isBlank() ? fallback : value.trim();

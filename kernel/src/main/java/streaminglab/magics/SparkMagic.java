@@ -44,7 +44,8 @@ public final class SparkMagic implements Magic {
         }
         SparkSession session = spark.session();
         SparkContext sc = session.sparkContext();
-        String ui = sc.uiWebUrl().isDefined() ? sc.uiWebUrl().get() : "(disabled)";
+        String link = spark.uiLink();
+        String ui = link == null ? "(disabled)" : link;
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("Spark version", session.version());
         facts.put("master", sc.master());
@@ -61,7 +62,7 @@ public final class SparkMagic implements Magic {
         for (Map.Entry<String, String> e : facts.entrySet()) {
             text.append(String.format("%-30s %s%n", e.getKey(), e.getValue()));
             String value = escape(e.getValue());
-            if (e.getKey().equals("Spark UI") && ui.startsWith("http")) {
+            if (e.getKey().equals("Spark UI") && link != null) {
                 value = "<a href=\"" + value + "\" target=\"_blank\">" + value + "</a>";
             }
             html.append("<tr><th style=\"text-align:left\">").append(escape(e.getKey()))

@@ -1,5 +1,7 @@
 package streaminglab.spark;
 
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
 
@@ -24,12 +26,14 @@ public final class SparkStarter {
     private final List<Consumer<SparkSession>> onReady = new CopyOnWriteArrayList<>();
 
     private final Path executorClasses;
+    private final SparkUiLink uiLink;
 
     /** executorClasses: the folder of cell classes the driver serves to executors; null in local mode. */
     public SparkStarter(LabSettings settings, ClassLoader cellLoader, Path executorClasses) {
         this.settings = settings;
         this.cellLoader = cellLoader;
         this.executorClasses = executorClasses;
+        this.uiLink = new SparkUiLink(settings);
     }
 
     public void startInBackground() {
@@ -61,28 +65,38 @@ public final class SparkStarter {
                             + "Reinstall the kernel with a bigger heap, e.g. `install --heap 1g`, then restart the kernel.",
                     heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
         }
-        SparkSession.Builder builder = SparkSession.builder();
+        // The context first, from a conf that also sets where the UI listens (see UiAddressConf); the
+        // session built next finds it and takes only the SQL settings (the "Using an existing
+        // SparkContext" warning in spark.log is this, and expected).
+        SparkConf conf = new UiAddressConf(settings.sparkUiAddress())
+                .setAppName(settings.appName())
+                .setMaster(settings.sparkMaster())
+                .set("spark.streaming.stopGracefullyOnShutdown", "true")
+                .set("spark.ui.showConsoleProgress", "false") // the lab draws its own progress bar
+                .set("spark.ui.port", String.valueOf(settings.uiPort()))
+                .set("spark.driver.bindAddress", settings.bindAddress());
+        if (settings.driverHost() != null) conf.set("spark.driver.host", settings.driverHost());
         if (executorClasses != null) {
             // Spark serves this folder to executors (their class loader asks the driver for cell classes)
-            builder.config("spark.repl.class.outputDir", executorClasses.toString());
+            conf.set("spark.repl.class.outputDir", executorClasses.toString());
             // executors on a cluster have Spark but not the Kafka connector the lab has built in
             String connector = KafkaConnectorJars.list();
-            if (!connector.isEmpty()) builder.config("spark.jars", connector);
+            if (!connector.isEmpty()) conf.set("spark.jars", connector);
         }
-        return builder
-                .appName(settings.appName())
-                .master(settings.sparkMaster())
+        SparkContext.getOrCreate(conf);
+        return SparkSession.builder()
                 .config("spark.sql.shuffle.partitions", settings.shufflePartitions())
-                .config("spark.streaming.stopGracefullyOnShutdown", "true")
-                .config("spark.ui.showConsoleProgress", "false") // the lab draws its own progress bar
-                .config("spark.ui.port", settings.uiPort())
-                .config("spark.driver.bindAddress", settings.bindAddress())
-                .config("spark.driver.host", settings.bindAddress())
                 .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
                 // a second query on a running query's checkpoint is refused (with a message naming it),
                 // instead of Spark's default of silently stopping the running one
                 .config("spark.sql.streaming.stopActiveRunOnRestart", "false")
                 .getOrCreate();
+    }
+
+    /** The Spark UI's address for the notebook's reader (through Jupyter's proxy when configured); null when the UI is off. */
+    public String uiLink() {
+        var ui = session().sparkContext().uiWebUrl();
+        return uiLink.forReader(ui.isDefined() ? ui.get() : null);
     }
 
     /** True once the session is up (or failed to come up). */
