@@ -62,6 +62,7 @@ public final class KernelInstaller {
 
     /** The kernel's heap as a share of the memory the JVM sees (the machine's, or the container's limit). */
     static final int HEAP_PERCENT_OF_MEMORY = 40;
+    static final int IDLE_GC_INTERVAL_MS = 10_000;
 
     private KernelInstaller() {
     }
@@ -122,6 +123,12 @@ public final class KernelInstaller {
             argv.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_MEMORY);
         }
         argv.add("-XX:+UseG1GC");
+        // G1 gives memory back only after a GC cycle, and only down to 70 % free by default; an idle notebook has
+        // no cycle, so it would keep what Spark's start-up touched. A cycle after 10 s without one, and at most
+        // 30 % free after it, bring the idle kernel with its session from ~620-730 to ~490 MB RSS.
+        argv.add("-XX:G1PeriodicGCInterval=" + IDLE_GC_INTERVAL_MS);
+        argv.add("-XX:MaxHeapFreeRatio=30");
+        argv.add("-XX:MinHeapFreeRatio=10");
         argv.add("-XX:-OmitStackTraceInFastThrow"); // exceptions in cells keep their messages
         argv.add("-jar");
         argv.add(jar.toString());
