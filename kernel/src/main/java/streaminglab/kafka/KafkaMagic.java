@@ -34,7 +34,10 @@ final class KafkaMagic implements Magic {
     private static final String TOPICS = "%kafka topics\n  Lists the topics with their partitions and records.";
     private static final String CREATE = "%kafka create TOPIC [--partitions N]\n"
             + "  Creates a topic (1 partition unless --partitions N, at most 1000).";
-    private static final String DELETE = "%kafka delete TOPIC\n  Deletes a topic and all its records.";
+    private static final String DELETE = "%kafka delete TOPIC [--if-exists]\n"
+            + "  Deletes a topic and all its records.\n"
+            + "    --if-exists   no error when there is no such topic (a notebook that starts from an empty topic\n"
+            + "                  each time it runs: %kafka delete TOPIC --if-exists, then %kafka create TOPIC)";
     private static final String DESCRIBE = "%kafka describe TOPIC\n"
             + "  The partitions of a topic with their leader, start and end offsets and record counts.";
     private static final String CONSUME = "%kafka consume TOPIC [--from-beginning] [--max N]\n"
@@ -143,8 +146,8 @@ final class KafkaMagic implements Magic {
                 yield topics.create(topic, args.intOption("partitions", 1, 1, 1000, CREATE));
             }
             case "delete" -> {
-                args.accept(Set.of(), Set.of(), DELETE);
-                yield topics.delete(topic(args, "delete", DELETE));
+                args.accept(Set.of(), Set.of("if-exists"), DELETE);
+                yield topics.delete(topic(args, "delete", DELETE), args.has("if-exists"));
             }
             case "describe" -> {
                 args.accept(Set.of(), Set.of(), DESCRIBE);
