@@ -186,8 +186,32 @@ final class KafkaMagic implements Magic {
         }
         List<String> stopped = producers.stop(null); // they would only fail against a stopped broker
         cluster.closeAdmin();
+        // the readers are looked up first: with short client timeouts a query can fail while Kafka stops
+        String readers = cluster.embedded().running().isPresent() ? readersNote() : "";
         String said = cluster.embedded().stop();
+        if (said.startsWith("Kafka stopped")) said += readers;
         return stopped.isEmpty() ? said : "Stopped the fake producers first: " + String.join("; ", stopped) + ".\n" + said;
+    }
+
+    /** The running streaming queries that read Kafka: they fail once their next micro-batch cannot reach it. */
+    private static String readersNote() {
+        scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getDefaultSession();
+        if (session.isEmpty()) return ""; // Spark is not up yet: no query can run
+        List<String> readers = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.streaming.StreamingQuery q : session.get().streams().active()) {
+            var progress = q.lastProgress();
+            if (progress == null) continue;
+            for (var source : progress.sources()) {
+                if (source.description().startsWith("KafkaV2") || source.description().startsWith("KafkaSource")) {
+                    readers.add(q.name() != null ? q.name() : q.id().toString().substring(0, 8));
+                    break;
+                }
+            }
+        }
+        if (readers.isEmpty()) return "";
+        return "\nQueries that were reading from it: " + String.join(", ", readers) + ". They fail when a micro-batch cannot "
+                + "reach Kafka (after the Kafka client's retries, up to minutes); after %kafka start, run their cells "
+                + "again with the same checkpointLocation and they go on where they stopped.";
     }
 
     private Object status(MagicArgs args) throws Exception {

@@ -122,7 +122,7 @@ public final class LiveViews extends StreamingQueryListener {
     public void onQueryTerminated(QueryTerminatedEvent event) {
         LiveView view = views.get(event.id());
         if (view == null) return;
-        String error = event.exception().isDefined() ? shortError(event.exception().get()) : null;
+        String error = event.exception().isDefined() ? StreamingErrors.forFailedQuery(event.exception().get(), shortError(event.exception().get()), view.facts().checkpoint()) : null;
         view.terminated(error);
         renderer.execute(() -> render(view)); // the end is always shown, not throttled away
     }
