@@ -82,6 +82,7 @@ def key_figures(r: dict) -> dict:
     k["lessons_peak_mb"] = _get(s, "lessons", "peak_tree_mb")
     k["titles_s"] = _get(s, "titles", "ours_summary", "median")
     k["titles_ratio"] = _get(s, "titles", "ratio")
+    k["titles_throughput"] = 1 / k["titles_ratio"] if k["titles_ratio"] else None  # kernel records/s / bare's
     return k
 
 
@@ -104,6 +105,9 @@ def checks(r: dict) -> dict:
         "long_rss": le(k["long_rss_slope"], t["longrun_rss_slope_mb_per_min"]),
         "long_batch": le(k["long_batch_growth"], t["longrun_batch_growth"]),
         "long_heap": le(k["long_heap_growth"], t["longrun_live_heap_growth_mb"]),
+        # results from before the target was set have none
+        "titles": None if k["titles_throughput"] is None or "titles_throughput_ratio" not in t
+        else k["titles_throughput"] >= t["titles_throughput_ratio"],
     }
 
 
@@ -309,8 +313,31 @@ def chart_lessons(r: dict, path: Path) -> bool:
 # --------------------------------------------------------------------------
 
 
+SECTION_NAMES = ("startup", "roundtrip", "socket", "longrun", "lessons", "titles")
+
+
+def with_earlier_sections(r: dict, current: Path, results_dir: Path) -> tuple[dict, dict[str, str]]:
+    """A run of some sections (bench/run.sh --only ...) completed by the newest earlier measurement of each
+    section it did not run, so the report stays whole; returns the merged result and, per borrowed section,
+    where it came from."""
+    merged = dict(r)
+    merged["sections"] = dict(r.get("sections", {}))
+    borrowed = {}
+    for name in SECTION_NAMES:
+        if name in merged["sections"]:
+            continue
+        for p, earlier in previous_results(current, results_dir):
+            section = earlier.get("sections", {}).get(name)
+            if section and "error" not in section:
+                merged["sections"][name] = section
+                borrowed[name] = f"[`{p.name}`](../bench/results/{p.name}) ({earlier.get('mode')}, {earlier.get('started')})"
+                break
+    return merged, borrowed
+
+
 def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
     docs.mkdir(parents=True, exist_ok=True)
+    r, borrowed = with_earlier_sections(r, current, results_dir)
     charts = {}
     for name, fn in (("startup", chart_startup), ("roundtrip", chart_roundtrip), ("socket", chart_socket),
                      ("longrun", chart_longrun), ("lessons", chart_lessons)):
@@ -351,6 +378,11 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
              + ((" Processes left running by the bench at the end: "
                  + ("none." if not r.get("leftover_processes") else f"{len(r['leftover_processes'])} (ended by the bench)."))
                 if "leftover_processes" in r else ""))
+    if borrowed:
+        L.append("")
+        L.append("This run measured " + ", ".join(n for n in SECTION_NAMES if n in r["sections"] and n not in borrowed)
+                 + " only; the other sections are the newest earlier measurements: "
+                 + "; ".join(f"{n} from {src}" for n, src in borrowed.items()) + ".")
     L.append("")
     L.append("## Machine")
     L.append("")
@@ -439,8 +471,11 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
     if ti.get("status") == "measured":
         L.append(f"| title analysis over {ti['records']:,} Kafka records (available-now), cell sent → reply | "
                  f"{med_range(ti.get('ours_summary'))} | bare program {med_range(ti.get('bare_summary'))} | "
-                 f"{_num(ti.get('ratio'))}× (warm runs only: {_num(ti.get('ratio_warm'))}×) | (none set) | – | "
-                 f"{prev('titles_ratio', lambda v: f'{v:.2f}×')} |")
+                 f"{_num(ti.get('ratio'))}× the time, {_num(k['titles_throughput'])}× the records/s "
+                 f"(warm runs only: {_num(ti.get('ratio_warm'))}× the time) | "
+                 + (f"records/s ≥ {t['titles_throughput_ratio']}× bare | {verdict(c['titles'])}"
+                    if "titles_throughput_ratio" in t else "(none set) | –")
+                 + f" | {prev('titles_throughput', lambda v: f'{v:.2f}× records/s')} |")
     elif ti:
         L.append(f"| title analysis over 1 M Kafka records, kernel vs plain program | {ti.get('status', '?')} | | | | – | |")
     L.append("")
@@ -602,17 +637,23 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
                  "a cell that starts the query and calls `awaitTermination()`, timed from execute_request to "
                  "execute_reply. Bare: `bench/java/BareTitleAnalysis.java`, the same query in a program whose session "
                  "is up and has run one count (as the kernel's has), timed from `start()` to termination; it reads the "
-                 "same broker while the kernel sits idle. Repetitions interleaved (kernel, bare, kernel, ...); every "
-                 "run is checked to count all records.")
+                 "same broker while the kernel sits idle. Repetitions interleaved (kernel, bare, kernel, ...)"
+                 + (", after one unrecorded warm-up run each (the bare JVM starts fresh while the kernel's has just run "
+                    "the producer)" if ti.get("warmup_ours") else "")
+                 + "; every run is checked to count all records.")
         L.append("")
         L.append("| run | kernel | bare |")
         L.append("|---|---|---|")
         for i, (a, b) in enumerate(zip(ti["ours"], ti["bare"])):
-            L.append(f"| {i + 1}{' (first query of the session)' if i == 0 else ''} | {a['seconds']:.2f} s, "
+            L.append(f"| {i + 1}{' (first query of the session)' if i == 0 and not ti.get('warmup_ours') else ''} | {a['seconds']:.2f} s, "
                      f"{a['records_per_s']:,.0f} records/s | {b['seconds']:.2f} s, {b['records_per_s']:,.0f} records/s |")
         wrong = (ti.get("ours_wrong_counts") or 0) + (ti.get("bare_wrong_counts") or 0)
         L.append("")
         L.append(f"Runs that did not count every record: {wrong}.")
+        if ti.get("broker_start_s") is not None:
+            L.append(f"The embedded broker started in {_num(ti.get('broker_start_s'), 1)} s (as `%kafka start` reports it); "
+                     f"its RSS was {_num(ti.get('broker_rss_mb_started'), 0)} MB then and "
+                     f"{_num(ti.get('broker_rss_mb_filled'), 0)} MB with the {ti['records']:,} records in its topic.")
         L.append("")
 
     L.append("## Memory across the lessons")

@@ -76,6 +76,9 @@ def round_trip(kernel, topic: str) -> None:
     assert f"Deleted topic {topic} and its 3 records" in kernel.ok(f"%kafka delete {topic}").plain
     assert topic not in {r["topic"] for r in table(kernel.ok("%kafka topics"))}
     fails(kernel, f"%kafka describe {topic}", f"no topic '{topic}'")
+    fails(kernel, f"%kafka delete {topic}", f"no topic '{topic}'")
+    # what a notebook that starts from an empty topic each run does: no error the first time
+    assert "nothing to delete" in kernel.ok(f"%kafka delete {topic} --if-exists").plain
 
 
 def one_value(text: str, field: str) -> str:

@@ -29,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class KafkaCluster implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 1500;
+    /** The largest record the magics send: what the lab's broker stores (its message.max.bytes is this plus room for headers). */
+    static final int MAX_RECORD_BYTES = 16 << 20;
 
     private final LabSettings settings;
     private final EmbeddedKafka embedded;
@@ -134,6 +136,7 @@ final class KafkaCluster implements AutoCloseable {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3 * ms + 1000);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES + 64 * 1024);
         return config;
     }
 

@@ -17,11 +17,13 @@ public final class KafkaLab {
     private final KafkaCluster cluster;
     private final FakeProducers producers = new FakeProducers();
     private final KafkaMagic magic;
+    private final QueryFailureAdvice advice;
 
     public KafkaLab(LabSettings settings, OutputRouter router) {
         this.embedded = new EmbeddedKafka(settings);
         this.cluster = new KafkaCluster(settings, embedded);
         this.magic = new KafkaMagic(cluster, producers, router);
+        this.advice = new QueryFailureAdvice(cluster);
     }
 
     public List<Magic> magics() {
@@ -31,6 +33,15 @@ public final class KafkaLab {
     /** host:port of the Kafka the notebook uses (the lab's broker or KAFKA_BOOTSTRAP_SERVERS), for kafka.bootstrap.servers. */
     public String bootstrapServers() {
         return cluster.bootstrap();
+    }
+
+    /**
+     * Plain words for the live view of a streaming query that failed because of Kafka (the broker gone,
+     * a topic deleted): what happened and what brings the query back; null when it is not about Kafka.
+     * checkpoint: the query's checkpoint location (a path or a file: URI), or null.
+     */
+    public String explainQueryFailure(String error, String checkpoint) {
+        return advice.explain(error, checkpoint);
     }
 
     /** Stops the fake producers, then this kernel's broker (SIGTERM, a kill if it hangs). Safe to call twice. */

@@ -34,7 +34,10 @@ final class KafkaMagic implements Magic {
     private static final String TOPICS = "%kafka topics\n  Lists the topics with their partitions and records.";
     private static final String CREATE = "%kafka create TOPIC [--partitions N]\n"
             + "  Creates a topic (1 partition unless --partitions N, at most 1000).";
-    private static final String DELETE = "%kafka delete TOPIC\n  Deletes a topic and all its records.";
+    private static final String DELETE = "%kafka delete TOPIC [--if-exists]\n"
+            + "  Deletes a topic and all its records.\n"
+            + "    --if-exists   no error when there is no such topic (a notebook that starts from an empty topic\n"
+            + "                  each time it runs: %kafka delete TOPIC --if-exists, then %kafka create TOPIC)";
     private static final String DESCRIBE = "%kafka describe TOPIC\n"
             + "  The partitions of a topic with their leader, start and end offsets and record counts.";
     private static final String CONSUME = "%kafka consume TOPIC [--from-beginning] [--max N]\n"
@@ -143,8 +146,8 @@ final class KafkaMagic implements Magic {
                 yield topics.create(topic, args.intOption("partitions", 1, 1, 1000, CREATE));
             }
             case "delete" -> {
-                args.accept(Set.of(), Set.of(), DELETE);
-                yield topics.delete(topic(args, "delete", DELETE));
+                args.accept(Set.of(), Set.of("if-exists"), DELETE);
+                yield topics.delete(topic(args, "delete", DELETE), args.has("if-exists"));
             }
             case "describe" -> {
                 args.accept(Set.of(), Set.of(), DESCRIBE);
@@ -183,8 +186,32 @@ final class KafkaMagic implements Magic {
         }
         List<String> stopped = producers.stop(null); // they would only fail against a stopped broker
         cluster.closeAdmin();
+        // the readers are looked up first: with short client timeouts a query can fail while Kafka stops
+        String readers = cluster.embedded().running().isPresent() ? readersNote() : "";
         String said = cluster.embedded().stop();
+        if (said.startsWith("Kafka stopped")) said += readers;
         return stopped.isEmpty() ? said : "Stopped the fake producers first: " + String.join("; ", stopped) + ".\n" + said;
+    }
+
+    /** The running streaming queries that read Kafka: they fail once their next micro-batch cannot reach it. */
+    private static String readersNote() {
+        scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getDefaultSession();
+        if (session.isEmpty()) return ""; // Spark is not up yet: no query can run
+        List<String> readers = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.streaming.StreamingQuery q : session.get().streams().active()) {
+            var progress = q.lastProgress();
+            if (progress == null) continue;
+            for (var source : progress.sources()) {
+                if (source.description().startsWith("KafkaV2") || source.description().startsWith("KafkaSource")) {
+                    readers.add(q.name() != null ? q.name() : q.id().toString().substring(0, 8));
+                    break;
+                }
+            }
+        }
+        if (readers.isEmpty()) return "";
+        return "\nQueries that were reading from it: " + String.join(", ", readers) + ". They fail when a micro-batch cannot "
+                + "reach Kafka (after the Kafka client's retries, up to minutes); after %kafka start, run their cells "
+                + "again with the same checkpointLocation and they go on where they stopped.";
     }
 
     private Object status(MagicArgs args) throws Exception {

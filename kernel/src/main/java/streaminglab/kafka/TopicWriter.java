@@ -3,8 +3,10 @@ package streaminglab.kafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,7 @@ final class TopicWriter {
                     m = sent.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof RecordTooLargeException) throw tooLarge(topic, i, lines, sent, deadline);
                     throw new KafkaError("KafkaProduceFailed", i + " of " + lines.size() + " records reached " + topic
                             + "; record " + (i + 1) + " failed: " + cause.getMessage() + ". Run the cell again once Kafka is reachable.");
                 }
@@ -72,5 +75,30 @@ final class TopicWriter {
         offsets.forEach((p, o) -> where.add("partition " + p + (o[0] == o[1] ? " offset " + o[0] : " offsets " + o[0] + "-" + o[1])));
         return (created == null ? "" : created + " ") + "Sent " + lines.size() + (lines.size() == 1 ? " record" : " records")
                 + " to " + topic + " (" + String.join(", ", where) + ").";
+    }
+
+    /** A record larger than Kafka takes: which one, how large, the limit, and how many others arrived. */
+    private KafkaError tooLarge(String topic, int record, List<Line> lines, List<Future<RecordMetadata>> sent, long deadline) {
+        int reached = 0;
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                reached++;
+            } catch (ExecutionException | TimeoutException | InterruptedException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            }
+        }
+        Line line = lines.get(record);
+        long bytes = line.value().getBytes(StandardCharsets.UTF_8).length;
+        String limit = cluster.isExternal()
+                ? "the cluster accepts (its message.max.bytes; 1 MB unless configured)"
+                : "the lab's Kafka accepts (" + megabytes(KafkaCluster.MAX_RECORD_BYTES) + " MB)";
+        return new KafkaError("KafkaRecordTooLarge", "Record " + (record + 1) + " (" + megabytes(bytes) + " MB) is larger than "
+                + limit + ", so it was not sent; " + reached + " of " + lines.size() + " records reached " + topic
+                + ". Split it into smaller records, or keep the data in a file and send its path.");
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
     }
 }

@@ -100,10 +100,20 @@ final class Topics {
         return "Created topic " + topic + ".";
     }
 
-    String delete(String topic) throws KafkaError, InterruptedException {
+    /** Deletes the topic; a missing one is an error unless ifExists (then it says there was nothing to delete). */
+    String delete(String topic, boolean ifExists) throws KafkaError, InterruptedException {
         Admin admin = cluster.admin();
-        long records = sizes().getOrDefault(topic, new long[]{0, 0})[1];
-        cluster.await(admin.deleteTopics(List.of(topic)).all(), "deleting topic " + topic, topic);
+        Map<String, long[]> sizes = sizes();
+        if (ifExists && !sizes.containsKey(topic)) {
+            return "There is no topic " + topic + " at " + cluster.bootstrap() + ": nothing to delete.";
+        }
+        long records = sizes.getOrDefault(topic, new long[]{0, 0})[1];
+        try {
+            cluster.await(admin.deleteTopics(List.of(topic)).all(), "deleting topic " + topic, topic);
+        } catch (KafkaError e) {
+            if (!ifExists || !"TopicNotFound".equals(e.name())) throw e;
+            return "There is no topic " + topic + " at " + cluster.bootstrap() + ": nothing to delete."; // deleted meanwhile
+        }
         settle(topic, false);
         return "Deleted topic " + topic + " and its " + KafkaTables.count(records) + (records == 1 ? " record." : " records.");
     }

@@ -7,8 +7,11 @@
  * <p>Owns: the broker process and its pid/ready/log files in the lab's Kafka directory, Kafka
  * admin/producer/consumer clients of the magics. Uses the kernel only through
  * {@link streaminglab.magics.Magic}, {@link streaminglab.output.OutputRouter} and
- * {@link streaminglab.config.LabSettings}; never touches Spark's session or Kafka's server classes
- * (those live in the broker's JVM, never on this class path). The entry point is
+ * {@link streaminglab.config.LabSettings}; of Spark's session it only reads which running queries
+ * read Kafka (for {@code %kafka stop} to name them), and never touches Kafka's server classes (those
+ * live in the broker's JVM, never on this class path). The plain words for a query that failed
+ * because of Kafka ({@link streaminglab.kafka.QueryFailureAdvice}) reach its live view through a hook
+ * the kernel sets in {@code streaming.StreamingErrors}. The entry point is
  * {@link streaminglab.kafka.KafkaLab}.
  */
 package streaminglab.kafka;

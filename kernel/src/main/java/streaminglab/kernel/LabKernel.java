@@ -48,6 +48,7 @@ import streaminglab.streaming.LiveViews;
 import streaminglab.streaming.StreamMagic;
 import streaminglab.streaming.StreamingQueries;
 import streaminglab.streaming.StreamingDisplay;
+import streaminglab.streaming.StreamingErrors;
 
 import java.io.PrintStream;
 import java.util.Collections;
@@ -120,6 +121,7 @@ public final class LabKernel extends BaseKernel {
         }, router, settings.checksDir()));
         this.kafka = new KafkaLab(settings, router);
         kafka.magics().forEach(magics::register);
+        StreamingErrors.adviseOnQueryFailures(kafka::explainQueryFailure); // a query that failed because Kafka is gone says so
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override

@@ -149,7 +149,10 @@ public final class LiveViews extends StreamingQueryListener {
     public void onQueryTerminated(QueryTerminatedEvent event) {
         LiveView view = views.get(event.id());
         if (view == null || !view.runId().equals(event.runId())) return;
-        String error = event.exception().isDefined() ? shortError(event.exception().get()) : null;
+        String error = event.exception().isDefined()
+                ? StreamingErrors.forFailedQuery(event.exception().get(), shortError(event.exception().get()),
+                        view.facts().checkpoint())
+                : null;
         view.terminated(error);
         renderer.execute(() -> render(view)); // the end is always shown, not throttled away
     }

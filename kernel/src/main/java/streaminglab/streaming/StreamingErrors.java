@@ -6,12 +6,18 @@ import streaminglab.execution.CellError;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Spark's errors about starting a query, said in the lab's words: which running query is in the way. */
+/**
+ * Spark's errors about starting a query, said in the lab's words: which running query is in the way.
+ * Also the words a failed query's view adds to Spark's error, from the part of the lab that knows the
+ * cause (Kafka gone, a topic deleted): set by the kernel, so this package does not depend on that part.
+ */
 public final class StreamingErrors {
     private static final Pattern SAME_ID = Pattern.compile("Cannot start query with id ([0-9a-f-]{36}) as another query with same id is already active");
+    private static volatile BinaryOperator<String> failureAdvice = (error, checkpoint) -> null;
 
     private StreamingErrors() {
     }
@@ -33,5 +39,21 @@ public final class StreamingErrors {
             }
         }
         return null;
+    }
+
+    /** Who explains a query's failure in plain words: given Spark's whole error text and the query's checkpoint, advice or null. */
+    public static void adviseOnQueryFailures(BinaryOperator<String> advice) {
+        failureAdvice = advice == null ? (error, checkpoint) -> null : advice;
+    }
+
+    /** What a failed query's view says: Spark's own line, then what to do when the lab knows the cause. */
+    public static String forFailedQuery(String exception, String sparkLine, String checkpoint) {
+        String advice;
+        try {
+            advice = failureAdvice.apply(exception, checkpoint);
+        } catch (RuntimeException e) {
+            advice = null; // advice is a help, never a second failure in the listener
+        }
+        return advice == null ? sparkLine : sparkLine + "\n" + advice;
     }
 }

@@ -1,0 +1,305 @@
+"""Lesson 6 (the Kafka title analysis) executed end to end by nbclient, as CI runs the lessons,
+against a broker the test starts itself and names in KAFKA_BOOTSTRAP_SERVERS, so %kafka start says
+it uses that cluster and the lab starts no broker of its own. (One run keeps CI short: the lab's own
+broker is started and stopped by lessons 2, 7 and 8 and by tests/kafka; the Korean twin has the same
+code cells, checked in test_lessons.py.) The tables the lesson shows are checked against the records
+that are really in its topics, read by Kafka's own consumer in cells the test adds before the
+lesson's clean-up (not by Spark), and counted here."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
+
+from labharness import ROOT, STARTUP_TIMEOUT, html_text, parse_tables, wait_pid_gone
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
+from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, broker_pids, find_free_port_pair  # noqa: E402
+
+LESSON = ROOT / "notebooks" / "06-kafka-title-analysis.ipynb"
+CELL_TIMEOUT = 240
+# Cells the test adds before the lesson's clean-up: every record of both topics, read by Kafka's own
+# consumer (not Spark), printed whole (%kafka consume shortens long values) as base64.
+DUMP_TOPIC = r"""
+void dumpTopic(String topic) {
+    Map<String, Object> config = Map.of(
+        "bootstrap.servers", kafkaBootstrapServers(),
+        "key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer",
+        "value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer",
+        "enable.auto.commit", "false");
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(config)) {
+        var partitions = consumer.partitionsFor(topic).stream()
+            .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        var end = consumer.endOffsets(partitions);
+        long deadline = System.currentTimeMillis() + 60_000;
+        StringBuilder out = new StringBuilder();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            if (System.currentTimeMillis() > deadline) throw new IllegalStateException("reading " + topic + " timed out");
+            for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                out.append("REC\t").append(r.partition()).append('\t').append(r.offset()).append('\t')
+                    .append(r.key() == null ? "-" : Base64.getEncoder().encodeToString(r.key())).append('\t')
+                    .append(Base64.getEncoder().encodeToString(r.value())).append('\n');
+            }
+        }
+        System.out.print(out);
+    }
+}
+"""
+CHECK_PEOPLE = 'dumpTopic("fake_people");'
+CHECK_COUNTS = 'dumpTopic("title_counts");'
+CHECK_CELLS = (DUMP_TOPIC.strip(), CHECK_PEOPLE, CHECK_COUNTS)
+
+
+# --------------------------------------------------------------------------
+# Running the lesson
+# --------------------------------------------------------------------------
+
+def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, str | None]):
+    """Executes a copy of the lesson in workdir, with the check cells inserted before its clean-up
+    section, in a kernel whose environment is this process's changed by env (None removes)."""
+    nb = nbformat.read(LESSON, as_version=4)
+    cleanup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## ")
+                   and "Clean up" in c.source.splitlines()[0])
+    nb.cells[cleanup:cleanup] = [new_code_cell(src, metadata={"tags": ["test-check"]}) for src in CHECK_CELLS]
+    copy = workdir / LESSON.name
+    nbformat.write(nb, copy)
+    kernel_env = dict(os.environ)
+    for k, v in env.items():
+        if v is None:
+            kernel_env.pop(k, None)
+        else:
+            kernel_env[k] = v
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT, startup_timeout=int(STARTUP_TIMEOUT),
+                            resources={"metadata": {"path": str(workdir)}})
+    try:
+        with open(log_path, "ab") as log:
+            client.execute(env=kernel_env, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        nbformat.write(nb, copy)  # what was executed, for a look after a failure
+    saved = nbformat.read(copy, as_version=4)
+    nbformat.validate(saved)
+    return saved
+
+
+def code_cell(nb, text: str):
+    for cell in nb.cells:
+        if cell.cell_type == "code" and text in cell.source:
+            return cell
+    raise AssertionError(f"no code cell contains {text!r}")
+
+
+def html_of(cell) -> str:
+    return "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs
+                   if o.output_type in ("display_data", "execute_result"))
+
+
+def text_of(cell) -> str:
+    parts = []
+    for o in cell.outputs:
+        if o.output_type == "stream":
+            parts.append(o.text)
+        elif "data" in o:
+            parts.append(o.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def records(cell) -> list[dict[str, str]]:
+    tables = parse_tables(html_of(cell))
+    assert tables, f"no table in the output of {cell.source[:60]!r}:\n{text_of(cell)[:2000]}"
+    return tables[-1].records()
+
+
+def dumped(cell) -> list[dict]:
+    """The records a dumpTopic cell printed, in (partition, offset) order."""
+    return dumped_text("".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"))
+
+
+def dumped_text(printed: str) -> list[dict]:
+    """The records in what dumpTopic printed, in (partition, offset) order."""
+    import base64
+    out = []
+    for line in printed.splitlines():
+        if line.startswith("REC\t"):
+            _, partition, offset, key, value = line.split("\t")
+            out.append({"partition": int(partition), "offset": int(offset),
+                        "key": None if key == "-" else base64.b64decode(key).decode(),
+                        "value": base64.b64decode(value).decode()})
+    return sorted(out, key=lambda r: (r["partition"], r["offset"]))
+
+
+def title_of(value: str) -> str | None:
+    """What from_json(value, schema).title gives for a record: null when the value is not a JSON
+    object or has no title (the test's own reading, independent of Spark)."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or parsed.get("title") is None:
+        return None
+    title = parsed["title"]
+    return title if isinstance(title, str) else json.dumps(title)
+
+
+def cell_title(text: str) -> str | None:
+    return None if text == "null" else text
+
+
+def produced_by_notebook(nb) -> int:
+    """How many records the lesson's cells sent to fake_people: --count of the fake producers and the
+    lines of the %%kafka produce cells."""
+    total = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        m = re.match(r"%kafka produce fake_people --fake people --count (\d+)", cell.source)
+        if m:
+            total += int(m.group(1))
+        elif cell.source.startswith("%%kafka produce fake_people"):
+            total += sum(1 for line in cell.source.split("\n")[1:] if line.strip())
+    return total
+
+
+def check_lesson(nb) -> None:
+    """Every cell ran; the lesson's tables agree with what is in the topics."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert not errors, f"cell failed: {cell.source[:80]!r}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+
+    # the package: which jar gives format("kafka"), and the coordinate for spark-submit
+    package = text_of(code_cell(nb, "lookupDataSource"))
+    assert "org.apache.spark.sql.kafka010.KafkaSourceProvider" in package
+    assert "spark-sql-kafka-0-10_2.12-3.5.7.jar" in package
+    assert "--packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.7" in package
+
+    # a first run: there was no topic to delete
+    for topic in ("fake_people", "title_counts"):
+        assert "nothing to delete" in text_of(code_cell(nb, f"%kafka delete {topic} --if-exists"))
+    assert "Created topic fake_people with 3 partitions" in text_of(code_cell(nb, "%kafka create fake_people"))
+
+    # the Kafka source's columns, and the parsed value's
+    schema = text_of(code_cell(nb, 'option("startingOffsets", "earliest")'))
+    for column in ("key: binary", "value: binary", "topic: string", "partition: integer", "offset: long",
+                   "timestamp: timestamp", "timestampType: integer"):
+        assert column in schema, schema
+    parsed = text_of(code_cell(nb, "from_json(col(\"value\").cast(\"string\"), schema).alias(\"value\")"))
+    assert "value: struct" in parsed and "title: string" in parsed
+
+    # what is really in fake_people, read by a plain consumer
+    people = dumped(code_cell(nb, CHECK_PEOPLE))
+    produced = produced_by_notebook(nb)
+    assert len(people) == produced, f"{len(people)} records in fake_people, the lesson produced {produced}"
+    expected = collections.Counter(title_of(r["value"]) for r in people)
+    bad = [r["value"] for r in people if title_of(r["value"]) is None]
+    assert len(bad) == 4, bad  # the lesson's four bad records
+    # before the three late records of section 10 (their ids say which they are)
+    before_late = collections.Counter(title_of(r["value"]) for r in people if '"id": "late-' not in r["value"])
+    assert sum(before_late.values()) == produced - 3
+
+    # the final top 10 of the console query: the counts of what was produced, largest first
+    top_cell = code_cell(nb, '.queryName("top_titles")')
+    top = records(top_cell)
+    assert len(top) == 10, top
+    got = [(cell_title(r["title"]), int(r["count"])) for r in top]
+    for title, count in got:
+        assert expected[title] == count, f"{title}: the top 10 says {count}, the topic has {expected[title]}"
+    assert [c for _, c in got] == sorted(expected.values(), reverse=True)[:10]
+    assert got[0] == ("Software Engineer", expected["Software Engineer"])
+    assert "STOPPED" in text_of(top_cell)  # it ran until %stream stop all, and did not fail
+
+    # the micro-batches: the first read the 2,000 records, the ones after it parts of the next 1,000
+    progress = code_cell(nb, "%stream progress top_titles")
+    assert "<svg" in html_of(progress)
+    shown = text_of(progress)
+    recent = int(re.search(r"top_titles: (\d+) recent micro-batches", shown).group(1))
+    batches = [int(line.split(" | ")[2]) for line in shown.splitlines() if re.match(r"\d+ \| ", line)]
+    assert recent >= 2 and all(rows <= 1000 for rows in batches[1:]), shown
+    if len(batches) == recent:  # the table shows them all (it shows the last 10)
+        assert batches[0] == 2000 and sum(batches) == 3000, shown
+
+    # bad input: the query kept running, the four records count under a null title
+    null_row = records(code_cell(nb, "FROM title_counts WHERE title IS NULL"))
+    assert null_row == [{"title": "null", "count": str(expected[None])}]
+    found = records(code_cell(nb, ".where(from_json("))
+    assert sorted(r["value"] for r in found) == sorted(bad)
+
+    # the memory table's summary, taken before the bad and the late records
+    summary = records(code_cell(nb, "SUM(count) AS people"))[0]
+    good_before = {t: n for t, n in before_late.items() if t is not None}
+    assert int(summary["people"]) == sum(good_before.values()) == 3000
+    assert int(summary["titles"]) == len(good_before)
+    assert int(summary["titles_with_5_or_fewer"]) == sum(1 for n in good_before.values() if n <= 5)
+
+    # the Kafka sink: a changelog whose newest record per title is the title's count
+    changelog = dumped(code_cell(nb, CHECK_COUNTS))
+    newest: dict[str | None, int] = {}
+    for r in changelog:  # one partition: in the order they were written
+        value = json.loads(r["value"])
+        assert value.get("title") == r["key"], r
+        newest[r["key"]] = value["count"]
+    assert newest == dict(expected), "the newest count per title in title_counts differs from the topic"
+    late = records(code_cell(nb, "%kafka consume title_counts --max 2"))
+    assert sorted(r["key"] for r in late) == ["Data Engineer", "Software Engineer"]
+    assert len(changelog) == len(before_late) + 2  # the first micro-batch wrote every title, the last one two
+
+    # the chart: every bar a count from the topic, the null title drawn as "(no title)"
+    chart = html_of(code_cell(nb, "displayHtml(titleChart("))
+    assert "<svg" in chart and "(no title)" in chart
+    assert f"Top titles of {produced:,} records in fake_people" in html_text(chart)
+    for title, count in expected.most_common(3):
+        assert f">{title}</text>" in chart and f">{count}</text>" in chart
+
+    assert "Stopped top_titles, title_counts, title_counts_to_kafka" in text_of(code_cell(nb, "%stream stop all"))
+
+
+# --------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------
+
+def end_brokers(home: Path) -> list[int]:
+    """Ends the broker JVMs of a lab home that are still running (after a failed run) and names them."""
+    left = broker_pids(home)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def test_lesson_with_an_external_broker(kernel_name, tmp_path, log_dir):
+    if not BROKER_JAR.is_file():
+        pytest.fail(f"broker jar not found: {BROKER_JAR} (mvn -B -q package -DskipTests builds it)", pytrace=False)
+    home = tmp_path / "lab-home"
+    broker = ExternalBroker(BROKER_JAR, tmp_path / "external-kafka", find_free_port_pair(33092),
+                            log_dir / "lesson-06-external-broker.log")
+    try:
+        broker.wait_ready(BROKER_READY_TIMEOUT)
+        try:
+            nb = run_lesson(kernel_name, tmp_path, log_dir / "lesson-06-external.log", {
+                "SPARK_LAB_HOME": str(home),
+                "SPARK_LAB_KAFKA_PORT": str(find_free_port_pair(35092)),  # must not be used
+                "KAFKA_BOOTSTRAP_SERVERS": broker.address,
+            })
+        finally:
+            own = end_brokers(home)
+        assert not own, f"the lab started a broker of its own although KAFKA_BOOTSTRAP_SERVERS was set: {own}"
+        started = text_of(code_cell(nb, "%kafka start"))
+        assert "KAFKA_BOOTSTRAP_SERVERS" in started and broker.address in started, started
+        assert text_of(code_cell(nb, "String bootstrap = kafkaBootstrapServers();")).strip() == broker.address
+        check_lesson(nb)
+        assert "does not stop it" in text_of(code_cell(nb, "%kafka stop"))
+        assert broker.proc.poll() is None, "the lesson stopped a Kafka it did not start"
+    finally:
+        broker.stop()
+        assert wait_pid_gone(broker.proc.pid, 10)
