@@ -30,6 +30,8 @@ def fault_lab(kernel_name, broker_jar, log_dir, tmp_path_factory):
         yield kernel
     finally:
         stop_kernel_and_brokers(kernel, home)
+    # faults or not, every cell's messages followed protocol 5.3 (no output after its status idle)
+    assert not kernel.protocol_problems, "protocol 5.3 violations on the fault lab:\n" + kernel.protocol_report()
 
 
 @pytest.fixture(scope="session")

@@ -108,8 +108,12 @@ public final class CellOutput {
             this.type = type;
         }
 
+        /**
+         * Publishes what the buffer holds. The publish happens under the buffer's lock: the flusher thread
+         * and the end of the cell both flush, and the end must not return (and the kernel send status idle)
+         * while the flusher still has the cell's last text on its way out.
+         */
         void flushTo(CellOutput cell) {
-            String text;
             synchronized (this) {
                 if (bytes.size() == 0) return;
                 ByteBuffer in = ByteBuffer.wrap(bytes.toByteArray());
@@ -117,12 +121,12 @@ public final class CellOutput {
                 decoder.reset();
                 decoder.decode(in, chars, false);
                 chars.flip();
-                text = chars.toString();
+                String text = chars.toString();
                 bytes.reset();
                 // keep an incomplete trailing character for the next write
                 if (in.hasRemaining()) bytes.write(in.array(), in.position(), in.remaining());
+                if (!text.isEmpty()) cell.publish(new PublishStream(type, text));
             }
-            if (!text.isEmpty()) cell.publish(new PublishStream(type, text));
         }
     }
 }
