@@ -19,7 +19,7 @@ from kafkaharness import (  # noqa: E402  (tests/kafka is not a package)
 
 __all__ = [
     "BROKER_JAR", "Listener", "broker_pids", "descendants", "find_free_port", "find_free_port_pair",
-    "listeners_of", "lock_holders", "port_listening", "rss_mb", "start_lab_kernel", "stop_kernel_and_brokers",
+    "cmdline", "listeners_of", "lock_holders", "port_listening", "port_owners", "rss_mb", "start_lab_kernel", "stop_kernel_and_brokers",
     "wait_until",
 ]
 
@@ -119,6 +119,26 @@ def listeners_of(pid: int) -> list[Listener]:
 def port_listening(port: int) -> list[tuple[str, int]]:
     """Anything on this machine listening on port (any address), from /proc/net/tcp and tcp6."""
     return [(h, p) for h, p in _listening_table().values() if p == port]
+
+
+def port_owners(port: int) -> set[int]:
+    """Processes holding a socket that listens on port (any address)."""
+    inodes = {inode for inode, (_, p) in _listening_table().items() if p == port}
+    owners = set()
+    if not inodes:
+        return owners
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and _socket_inodes(int(entry)) & inodes:
+            owners.add(int(entry))
+    return owners
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def lock_holders(path: Path) -> set[int]:
