@@ -3,6 +3,7 @@
 * fault_lab  - one kernel for the whole fault suite with what a lesson runs beside it: Spark ready, the
                socket server (%socket start) and the embedded broker (%kafka start), in a lab home of
                its own. The bad-input and loopback tests share it; it must survive every one of them.
+               Package scope: it stops when the fault suite is done, not at the end of the session.
 
 The restart and SIGKILL tests start kernels of their own.
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from faultharness import (
+from faults.faultharness import (
     BROKER_JAR, broker_pids, find_free_port, find_free_port_pair, start_lab_kernel, stop_kernel_and_brokers,
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_lab(kernel_name, broker_jar, log_dir, tmp_path_factory):
     home = tmp_path_factory.mktemp("fault-lab-home")
     kernel = start_lab_kernel(kernel_name, log_dir / "fault-lab-kernel.log", home, find_free_port_pair(31092))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from jupyter_client.session import Session
 
-from faultharness import rss_mb, wait_until
+from faults.faultharness import rss_mb, wait_until
 from labharness import html_text, only_table
 
 # The next cell after a fault must answer this fast (the kernel is up and not stuck).

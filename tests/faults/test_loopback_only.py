@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from faultharness import Listener, broker_pids, listeners_of
+from faults.faultharness import Listener, broker_pids, listeners_of
 
 
 def _all_listeners(lab) -> list[Listener]:

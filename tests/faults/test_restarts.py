@@ -12,9 +12,11 @@ import os
 import statistics
 import time
 
-from faultharness import (
-    broker_pids, cmdline, descendants, port_owners, find_free_port, find_free_port_pair, listeners_of, lock_holders, port_listening,
-    start_lab_kernel, stop_kernel_and_brokers, wait_until,
+import pytest
+
+from faults.faultharness import (
+    broker_pids, cmdline, descendants, find_free_port, find_free_port_pair, listeners_of, lock_holders,
+    port_listening, port_owners, start_lab_kernel, stop_kernel_and_brokers, wait_until,
 )
 from labharness import SPARK_READY_TIMEOUT, pid_alive, processes_with_arg, wait_pid_gone
 
@@ -83,6 +85,8 @@ def clean_stops(home) -> int:
     return log.read_text(errors="replace").count("kernel stopped") if log.exists() else 0
 
 
+# pytest.ini gives a test 10 minutes; a restart with Spark and a broker takes up to a minute on a busy machine
+@pytest.mark.timeout(300 + 90 * RESTARTS)
 def test_restarts_in_a_row_leave_nothing_behind_and_stay_fast(kernel_name, broker_jar, log_dir, tmp_path):
     home = tmp_path / "lab-home"
     socket_port = find_free_port(43000)

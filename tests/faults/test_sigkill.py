@@ -8,11 +8,11 @@ import os
 import signal
 import time
 
-from faultharness import (
+from faults.faultharness import (
     broker_pids, find_free_port, find_free_port_pair, lock_holders, port_listening, start_lab_kernel,
     stop_kernel_and_brokers, wait_until,
 )
-from labharness import pid_alive, wait_pid_gone
+from labharness import wait_pid_gone
 
 
 def committed_batches(checkpoint) -> list[int]:
