@@ -306,7 +306,9 @@ def test_a_checkpoint_of_a_different_query_is_named_and_the_first_query_resumes(
         assert res.plain is not None and res.plain.strip() == "false", "the other query kept running:\n" + res.describe()[:3000]
         view = final_view(res)
         assert "FAILED" in view, view[:2000]
-        assert re.search(r"query is changed|state schema|checkpoint", view, re.I), view[:3000]
+        # Spark says it one of two ways, depending on which task reads the old state first
+        assert re.search(r"The query is changed among restart|doesn't match to the schema for existing state", view), \
+            view[:3000]
         listed = fault_lab.ok("%stream list").text
         assert re.search(r"counts_b\s*\|[^\n]*FAILED", listed), listed
         next_cell_works(fault_lab)
