@@ -71,6 +71,20 @@ public final class LabSettings {
         return Integer.parseInt(get("SPARK_LAB_MAX_ROWS", "20"));
     }
 
+    /**
+     * SPARK_LAB_CELL_OUTPUT_MB: how much of one cell's printed output (stdout and stderr) the notebook shows;
+     * the rest goes to a file under {@link #cellOutputDir()}, named in the cell. Default 2: more text slows a
+     * browser down, and Jupyter's server drops output that comes faster than 1 MB/s.
+     */
+    public long cellOutputLimitBytes() {
+        return (long) (Double.parseDouble(get("SPARK_LAB_CELL_OUTPUT_MB", "2")) * 1_000_000);
+    }
+
+    /** Where output past the cell output limit is kept, one file per cell: LAB_HOME/cell-output. */
+    public Path cellOutputDir() {
+        return labHome().resolve("cell-output");
+    }
+
     /** SPARK_LAB_LIVE_VIEW_INTERVAL_MS: a live view updates at most this often, so a fast stream cannot flood the browser. */
     public long liveViewIntervalMs() {
         return Long.parseLong(get("SPARK_LAB_LIVE_VIEW_INTERVAL_MS", "250"));

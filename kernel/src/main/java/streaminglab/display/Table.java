@@ -12,22 +12,31 @@ import java.util.List;
  * more there are. A batch Dataset and a live streaming view both become one of these.
  */
 public final class Table {
+    /** Columns past this many are left out (and counted): a table thousands of columns wide is unreadable and slow. */
+    public static final int MAX_COLUMNS = 100;
+
     private final List<String> names = new ArrayList<>();
     private final List<String> types = new ArrayList<>();
     private final List<List<String>> rows = new ArrayList<>();
     private final long totalRows;
+    private final int hiddenColumns;
 
+    /** shown: the rows to show, with all the schema's columns or only the first MAX_COLUMNS of them. */
     public Table(StructType schema, List<Row> shown, long totalRows) {
-        for (StructField field : schema.fields()) {
-            names.add(field.name());
-            types.add(field.dataType().simpleString());
+        StructField[] fields = schema.fields();
+        int columns = Math.min(fields.length, MAX_COLUMNS);
+        for (int i = 0; i < columns; i++) {
+            names.add(fields[i].name());
+            types.add(fields[i].dataType().simpleString());
         }
         for (Row row : shown) {
-            List<String> cells = new ArrayList<>(row.length());
-            for (int i = 0; i < row.length(); i++) cells.add(Cells.text(row.get(i)));
+            int n = Math.min(row.length(), columns);
+            List<String> cells = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) cells.add(Cells.text(row.get(i)));
             rows.add(cells);
         }
         this.totalRows = totalRows;
+        this.hiddenColumns = fields.length - columns;
     }
 
     public List<String> names() {
@@ -48,6 +57,11 @@ public final class Table {
 
     public long hiddenRows() {
         return Math.max(0, totalRows - rows.size());
+    }
+
+    /** Columns of the schema past MAX_COLUMNS, not shown. */
+    public int hiddenColumns() {
+        return hiddenColumns;
     }
 
     /** An HTML table with a header of names and types; nulls greyed, a note for hidden rows. */
@@ -90,7 +104,11 @@ public final class Table {
 
     private String footer() {
         String count = rows.size() == 1 ? "1 row" : rows.size() + " rows";
-        if (hiddenRows() > 0) return count + " shown, " + hiddenRows() + " more rows";
+        if (hiddenRows() > 0) count = count + " shown, " + hiddenRows() + " more rows";
+        if (hiddenColumns > 0) {
+            count = count + "; the first " + names.size() + " columns shown, " + hiddenColumns
+                    + " more columns (select the ones you need, or printSchema() lists them all)";
+        }
         return count;
     }
 

@@ -1,6 +1,7 @@
 package streaminglab.display;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -27,15 +28,15 @@ public final class ValueRenderer {
         if (value instanceof DisplayData) return (DisplayData) value;
         if (value instanceof Dataset) return renderDataset((Dataset<?>) value, maxRows);
         if (value instanceof StreamingQuery) return query((StreamingQuery) value);
-        DisplayData data = new DisplayData(text(value));
-        return data;
+        return new DisplayData(cut(text(value)));
     }
 
     /** Runs the Dataset for at most maxRows + 1 rows; counts all rows only when some are cut. */
     public DisplayData renderDataset(Dataset<?> dataset, int maxRows) {
         Dataset<Row> rows = dataset.toDF();
         if (dataset.isStreaming()) return streamingHint(rows);
-        List<Row> taken = Arrays.asList((Row[]) rows.take(maxRows + 1));
+        Dataset<Row> shown = firstColumns(rows);
+        List<Row> taken = Arrays.asList((Row[]) shown.take(maxRows + 1));
         long total = taken.size();
         if (taken.size() > maxRows) {
             taken = taken.subList(0, maxRows);
@@ -45,6 +46,19 @@ public final class ValueRenderer {
         DisplayData data = new DisplayData(table.text());
         data.putHTML(table.html());
         return data;
+    }
+
+    /** Only the columns the table shows, so only they are computed: thousands of columns make Spark slow. */
+    private static Dataset<Row> firstColumns(Dataset<Row> rows) {
+        String[] columns = rows.columns();
+        if (columns.length <= Table.MAX_COLUMNS) return rows;
+        try {
+            // quoted, so a name with a dot is one column, not a field of a struct
+            return rows.select(Arrays.stream(columns, 0, Table.MAX_COLUMNS)
+                    .map(name -> rows.col("`" + name.replace("`", "``") + "`")).toArray(Column[]::new));
+        } catch (Exception ambiguous) { // Spark's AnalysisException is checked in Java's eyes
+            return rows; // two columns of the same name: take all columns (slower, still right)
+        }
     }
 
     /** The query's live view is already under the cell: the value only names it. */
@@ -62,6 +76,16 @@ public final class ValueRenderer {
                 + "<code>writeStream()...start()</code>, or <code>display(it)</code>, to see its results as they arrive.</p><pre>"
                 + Table.escape(rows.schema().treeString()) + "</pre>");
         return data;
+    }
+
+    /** A value's text past this many characters is cut: megabytes of text stall the browser. */
+    static final int MAX_TEXT_CHARS = 1_000_000;
+
+    private static String cut(String text) {
+        if (text.length() <= MAX_TEXT_CHARS) return text;
+        return text.substring(0, MAX_TEXT_CHARS) + String.format("%n[The value's text is cut: %,d of %,d characters shown. "
+                + "The value itself is whole: assign it to a variable to use it (to write it to a file, say).]",
+                MAX_TEXT_CHARS, text.length());
     }
 
     private static String text(Object value) {

@@ -36,6 +36,7 @@ import streaminglab.magics.MagicRegistry;
 import streaminglab.magics.SparkMagic;
 import streaminglab.magics.SqlMagic;
 import streaminglab.output.CellOutput;
+import streaminglab.output.OutputLimit;
 import streaminglab.output.OutputRouter;
 import streaminglab.runtime.Lab;
 import streaminglab.spark.CellJobs;
@@ -85,7 +86,8 @@ public final class LabKernel extends BaseKernel {
     public LabKernel(LabSettings settings, JupyterConnection connection, PrintStream log) {
         this.settings = settings;
         this.log = log;
-        this.router = new OutputRouter(connection.getIOPub(), log);
+        this.router = new OutputRouter(connection.getIOPub(), log,
+                new OutputLimit(settings.cellOutputLimitBytes(), settings.cellOutputDir()));
         this.cellLoader = new CellClassLoader(LabKernel.class.getClassLoader());
         this.cellThread = new CellThread(cellLoader);
         // executors on other JVMs load cell classes from the driver; local executors share ours

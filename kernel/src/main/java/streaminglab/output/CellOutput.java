@@ -31,13 +31,16 @@ public final class CellOutput {
     private final StreamBuffer out = new StreamBuffer(PublishStream.StreamType.OUT);
     private final StreamBuffer err = new StreamBuffer(PublishStream.StreamType.ERR);
     private final java.util.function.Consumer<CellOutput> onPending;
+    /** null: no limit (output before the router knows one) */
+    private final OutputSpill spill;
 
     CellOutput(JupyterSocket iopub, MessageContext request, int executionCount,
-               java.util.function.Consumer<CellOutput> onPending) {
+               java.util.function.Consumer<CellOutput> onPending, OutputLimit limit) {
         this.iopub = iopub;
         this.onPending = onPending;
         this.request = request;
         this.executionCount = executionCount;
+        this.spill = limit == null ? null : new OutputSpill(limit.bytes(), limit.spillDir(), executionCount);
     }
 
     public int executionCount() {
@@ -49,6 +52,14 @@ public final class CellOutput {
     }
 
     void write(PublishStream.StreamType type, byte[] bytes, int off, int len) {
+        if (spill != null) {
+            OutputSpill.Outcome outcome = spill.spill(bytes, off, len);
+            if (outcome == OutputSpill.Outcome.CUT_HERE) {
+                flush();
+                publish(new PublishStream(PublishStream.StreamType.ERR, spill.cutNote()));
+            }
+            if (outcome != OutputSpill.Outcome.SHOWN) return;
+        }
         StreamBuffer buffer = type == PublishStream.StreamType.OUT ? out : err;
         boolean full;
         synchronized (buffer) {
@@ -63,6 +74,13 @@ public final class CellOutput {
     public void flush() {
         out.flushTo(this);
         err.flushTo(this);
+    }
+
+    /** The cell's own code ended: says where output past the limit went, if any did. */
+    void ended() {
+        flush();
+        String note = spill == null ? null : spill.endNote();
+        if (note != null) publish(new PublishStream(PublishStream.StreamType.ERR, note));
     }
 
     public void display(DisplayData data) {
@@ -90,8 +108,12 @@ public final class CellOutput {
             this.type = type;
         }
 
+        /**
+         * Publishes what the buffer holds. The publish happens under the buffer's lock: the flusher thread
+         * and the end of the cell both flush, and the end must not return (and the kernel send status idle)
+         * while the flusher still has the cell's last text on its way out.
+         */
         void flushTo(CellOutput cell) {
-            String text;
             synchronized (this) {
                 if (bytes.size() == 0) return;
                 ByteBuffer in = ByteBuffer.wrap(bytes.toByteArray());
@@ -99,12 +121,12 @@ public final class CellOutput {
                 decoder.reset();
                 decoder.decode(in, chars, false);
                 chars.flip();
-                text = chars.toString();
+                String text = chars.toString();
                 bytes.reset();
                 // keep an incomplete trailing character for the next write
                 if (in.hasRemaining()) bytes.write(in.array(), in.position(), in.remaining());
+                if (!text.isEmpty()) cell.publish(new PublishStream(type, text));
             }
-            if (!text.isEmpty()) cell.publish(new PublishStream(type, text));
         }
     }
 }

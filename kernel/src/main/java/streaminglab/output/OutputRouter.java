@@ -35,11 +35,19 @@ public final class OutputRouter implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private final List<Consumer<CellOutput>> beforeCellEnds = new CopyOnWriteArrayList<>();
+    private final OutputLimit limit;
     private volatile CellOutput running;
     private volatile CellOutput latest;
 
+    /** No limit on a cell's output. */
     public OutputRouter(JupyterSocket iopub, PrintStream log) {
+        this(iopub, log, null);
+    }
+
+    /** limit: how much of a cell's stdout and stderr the notebook shows before the rest goes to a file. */
+    public OutputRouter(JupyterSocket iopub, PrintStream log, OutputLimit limit) {
         this.iopub = iopub;
+        this.limit = limit;
         this.log = log;
         this.out = new PrintStream(new RoutedStream(PublishStream.StreamType.OUT), true, StandardCharsets.UTF_8);
         this.err = new PrintStream(new RoutedStream(PublishStream.StreamType.ERR), true, StandardCharsets.UTF_8);
@@ -59,7 +67,7 @@ public final class OutputRouter implements AutoCloseable {
 
     /** A cell starts on the calling thread: it owns the thread and everything the thread starts. */
     public CellOutput begin(MessageContext request, int executionCount) {
-        CellOutput cell = new CellOutput(iopub, request, executionCount, pending::add);
+        CellOutput cell = new CellOutput(iopub, request, executionCount, pending::add, limit);
         owner.set(cell);
         running = cell;
         latest = cell;
@@ -75,7 +83,7 @@ public final class OutputRouter implements AutoCloseable {
                 log.println("a cell-end hook failed: " + e);
             }
         }
-        cell.flush();
+        cell.ended();
         if (running == cell) running = null;
     }
 

@@ -9,6 +9,11 @@ import streaminglab.output.CellOutput;
 import streaminglab.output.OutputRouter;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +155,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
         SocketTextServer server = servers.get(port);
         if (server == null) throw new UsageError("No socket server on port " + port + ": start it with %socket start " + port + ".", USAGE);
         int rate = args.intOption("rate", 5, 1, 100_000, USAGE);
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = textLines(file);
         if (lines.isEmpty()) throw new UsageError(file + " is empty: nothing to feed.", USAGE);
         CellOutput cell = router.current();
         SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString(),
@@ -160,6 +165,33 @@ public final class SocketMagic implements Magic, AutoCloseable {
         feeder.start();
         if (args.has("wait")) feeder.awaitEnd();
         return null; // the feeder shows its own progress
+    }
+
+    /** The file's lines; a file that is not UTF-8 text (an image, a zip) is refused with where it stops being text. */
+    private static List<String> textLines(Path file) throws IOException, UsageError {
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, text, true);
+        int nul = indexOfNul(bytes);
+        if (result.isError() || nul >= 0) {
+            int at = result.isError() ? in.position() : nul;
+            if (nul >= 0) at = Math.min(at, nul);
+            throw new UsageError(String.format("%s is not a text file: byte %d (0x%02X) is not UTF-8 text. "
+                    + "%%socket feed sends the lines of a text file; the socket source reads text lines.",
+                    file, at, bytes[at] & 0xFF), USAGE);
+        }
+        text.flip();
+        List<String> lines = new ArrayList<>(Arrays.asList(text.toString().split("\r?\n", -1)));
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines.remove(lines.size() - 1);
+        return lines;
+    }
+
+    private static int indexOfNul(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) if (bytes[i] == 0) return i;
+        return -1;
     }
 
     private DisplayData status() {
