@@ -143,6 +143,7 @@ public final class EmbeddedKafka {
         Process p = launch(command, brokerPort, controllerPort);
         writePidFile(p, brokerPort, controllerPort); // at once: a kernel killed during the start leaves it findable
         Properties ready = awaitReady(p, brokerPort);
+        command.writeArchive(p.toHandle());
         kafkaVersion = ready.getProperty("kafka.version", "");
         writePidFile(p, brokerPort, controllerPort);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -242,14 +243,12 @@ public final class EmbeddedKafka {
             process = p;
             lifeline = p.getOutputStream();
             p.onExit().thenAccept(exited -> {
-                command.exited(exited.exitValue());
                 if (!stopping && process == exited) {
                     unexpectedExit = "exited unexpectedly with code " + exited.exitValue() + "; its log: " + logFile();
                 }
             });
             return p;
         } catch (IOException e) {
-            command.exited(-1);
             throw new KafkaError("KafkaStartFailed", "Could not start the broker JVM: " + e.getMessage(), e);
         }
     }
