@@ -135,17 +135,63 @@ public final class StreamMagic implements Magic {
             targets.add(find(live, which));
         }
         List<String> stopped = new ArrayList<>();
+        List<String> stopping = new ArrayList<>();
         for (LiveView v : targets) {
             StreamingQuery q = live.query(v);
             if (q == null || !q.isActive()) {
                 stopped.add(v.label() + " (already " + v.state().toString().toLowerCase(Locale.ROOT) + ")");
                 continue;
             }
-            q.stop();
-            live.stopped(v);
-            stopped.add(v.label());
+            if (stopWithin(q, STOP_WAIT_SECONDS)) {
+                live.stopped(v);
+                stopped.add(v.label());
+            } else {
+                stopping.add(v.label());
+            }
         }
-        return "Stopped " + String.join(", ", stopped) + ".";
+        String said = stopped.isEmpty() ? "" : "Stopped " + String.join(", ", stopped) + ".";
+        if (!stopping.isEmpty()) {
+            said += (said.isEmpty() ? "" : "\n") + String.join(", ", stopping) + (stopping.size() == 1 ? " is" : " are")
+                    + " still stopping: " + (stopping.size() == 1 ? "its" : "their") + " source is waiting for an answer "
+                    + "(a Kafka that is gone makes Spark wait for its client's timeouts, up to a few minutes). Spark "
+                    + "ends it then; its live view will say STOPPED. Nothing else waits for it.";
+        }
+        return said;
+    }
+
+    /**
+     * Waits that may outlive the cell run on threads of their own: the common pool has one thread on 2 cores,
+     * and one query stuck waiting for Kafka would hold up every later wait and stop.
+     */
+    private static final java.util.concurrent.Executor OWN_THREAD = task -> {
+        Thread t = new Thread(task, "stream-magic-wait");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    /** How long %stream stop waits for a query before it says the query is still stopping. */
+    private static final int STOP_WAIT_SECONDS = 15;
+
+    /**
+     * Stops a query, waiting at most `seconds`: Spark waits for the query's thread, which cannot be interrupted
+     * while the Kafka source asks a broker for offsets (Spark runs that uninterruptibly); the cell must not hang.
+     */
+    private static boolean stopWithin(StreamingQuery q, int seconds) throws Exception {
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> {
+            try {
+                q.stop();
+            } catch (TimeoutException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, OWN_THREAD);
+        try {
+            stop.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
     }
 
     private static String await(LiveViews live, LiveView view, int batches, int timeoutSeconds) throws Exception {
@@ -163,7 +209,7 @@ public final class StreamMagic implements Magic {
             }
         } else {
             // processAllAvailable has no timeout of its own: it runs aside while this thread waits
-            CompletableFuture<Void> idle = CompletableFuture.runAsync(q::processAllAvailable);
+            CompletableFuture<Void> idle = CompletableFuture.runAsync(q::processAllAvailable, OWN_THREAD);
             try {
                 idle.get(timeoutSeconds, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
