@@ -142,20 +142,24 @@ class Lab:
         self.current.ok("%kafka start", timeout=KAFKA_START_TIMEOUT)
         return self.current
 
+    def close(self) -> None:
+        """Stops the kernels; their broker must follow them out (killed, and the test fails, if it does not)."""
+        for kernel in self.kernels:
+            kernel.stop()
+        deadline = time.monotonic() + 30
+        while broker_pids(self.home) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = broker_pids(self.home)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"broker JVMs left running after their kernels stopped: {left}"
+
 
 @pytest.fixture(scope="module")
 def lab(kernel_name, tmp_path_factory, log_dir):
     lab = Lab(tmp_path_factory.mktemp("exactly-once"), kernel_name, log_dir)
     yield lab
-    for kernel in lab.kernels:
-        kernel.stop()
-    deadline = time.monotonic() + 30
-    while broker_pids(lab.home) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = broker_pids(lab.home)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"broker JVMs left running after their kernels stopped: {left}"
+    lab.close()
 
 
 def ran_batches(printed: str) -> list[tuple[int, int]]:

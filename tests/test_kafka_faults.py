@@ -58,15 +58,7 @@ def live_query(name: str, topic: str, checkpoint) -> str:
 def lab(kernel_name, tmp_path_factory, log_dir):
     lab = Lab(tmp_path_factory.mktemp("kafka-faults"), kernel_name, log_dir)
     yield lab
-    for kernel in lab.kernels:
-        kernel.stop()
-    deadline = time.monotonic() + 30
-    while broker_pids(lab.home) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = broker_pids(lab.home)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"broker JVMs left running after their kernels stopped: {left}"
+    lab.close()
 
 
 def query_state(kernel, name: str) -> str:

@@ -22,6 +22,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
+from test_lessons import cell_with as code_cell, html_of, text_of  # the lesson tests' readers of cells
 from labharness import ROOT, STARTUP_TIMEOUT, html_text, parse_tables, wait_pid_gone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
@@ -102,28 +103,6 @@ def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, s
     saved = nbformat.read(copy, as_version=4)
     nbformat.validate(saved)
     return saved
-
-
-def code_cell(nb, text: str):
-    for cell in nb.cells:
-        if cell.cell_type == "code" and text in cell.source:
-            return cell
-    raise AssertionError(f"no code cell contains {text!r}")
-
-
-def html_of(cell) -> str:
-    return "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs
-                   if o.output_type in ("display_data", "execute_result"))
-
-
-def text_of(cell) -> str:
-    parts = []
-    for o in cell.outputs:
-        if o.output_type == "stream":
-            parts.append(o.text)
-        elif "data" in o:
-            parts.append(o.data.get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def records(cell) -> list[dict[str, str]]:
