@@ -4,7 +4,9 @@ runs them; the outputs a student would read are checked, not just "no error"."""
 from __future__ import annotations
 
 import collections
+import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -17,9 +19,9 @@ from labharness import ROOT, STARTUP_TIMEOUT, parse_tables
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path):
+def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path, env: dict[str, str] | None = None):
     """Runs a copy of the notebook in workdir (checkpoints and data stay out of the repo), with the
-    lessons' input files (data/) and the program of lesson 8 (app/) beside it."""
+    lessons' input files (data/) and the program of lesson 8 (app/) beside it; env: more for the kernel."""
     copy = workdir / path.name
     shutil.copy(path, copy)
     for folder in ("data", "app"):
@@ -29,7 +31,7 @@ def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path):
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=240, startup_timeout=int(STARTUP_TIMEOUT),
                             resources={"metadata": {"path": str(workdir)}})
     with open(log_dir / f"lesson-{path.stem}.log", "ab") as log:
-        client.execute(stdout=log, stderr=subprocess.STDOUT)
+        client.execute(stdout=log, stderr=subprocess.STDOUT, **({"env": {**os.environ, **env}} if env else {}))
     nbformat.write(nb, copy)
     saved = nbformat.read(copy, as_version=4)
     nbformat.validate(saved)
@@ -388,10 +390,24 @@ def test_triggers_lesson(kernel_name, tmp_path, log_dir):
 # --------------------------------------------------------------------------
 
 def test_checkpoints_and_fault_tolerance_lesson(kernel_name, tmp_path, log_dir):
+    # against a Kafka the test starts, named in KAFKA_BOOTSTRAP_SERVERS, as on a class's own cluster
+    # (lessons 2 and 8 use the lab's embedded broker; lesson 6 is run against an external one too)
     import json
     from decimal import Decimal
-    nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir)
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
+    from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, find_free_port_pair
+    broker = ExternalBroker(BROKER_JAR, tmp_path / "external-kafka", find_free_port_pair(34092),
+                            log_dir / "lesson-07-external-broker.log")
+    try:
+        broker.wait_ready(BROKER_READY_TIMEOUT)
+        nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir,
+                     env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, "SPARK_LAB_HOME": str(tmp_path / "lab-home")})
+        assert broker.proc.poll() is None, "the lesson stopped a Kafka it did not start"
+    finally:
+        broker.stop()
     assert_runs_clean(nb)
+    started = text_of(cell_with(nb, "%kafka start"))
+    assert "KAFKA_BOOTSTRAP_SERVERS" in started and broker.address in started, started
     files = list(data_rows("clicks", ".json").values())
 
     # the counts go on across stops: after run 1, 2 and 3 they are the counts of 1, 2 and 3 files
