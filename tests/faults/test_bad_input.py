@@ -309,6 +309,8 @@ def test_a_checkpoint_of_a_different_query_is_named_and_the_first_query_resumes(
         # Spark says it one of two ways, depending on which task reads the old state first
         assert re.search(r"The query is changed among restart|doesn't match to the schema for existing state", view), \
             view[:3000]
+        # ... and the lab says what that means and what to do
+        assert "was written by a different query" in view and f"%checkpoint clear {ckpt}" in view, view[:3000]
         listed = fault_lab.ok("%stream list").text
         assert re.search(r"counts_b\s*\|[^\n]*FAILED", listed), listed
         next_cell_works(fault_lab)

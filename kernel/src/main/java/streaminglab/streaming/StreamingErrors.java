@@ -54,6 +54,23 @@ public final class StreamingErrors {
         } catch (RuntimeException e) {
             advice = null; // advice is a help, never a second failure in the listener
         }
+        if (advice == null) advice = changedQuery(exception, checkpoint);
         return advice == null ? sparkLine : sparkLine + "\n" + advice;
+    }
+
+    /** Spark's ways of saying that the checkpoint was written by a different query. */
+    private static final List<String> CHANGED_QUERY = List.of(
+            "StateSchemaNotCompatible", "schema doesn't match to the schema for existing state",
+            "InvalidUnsafeRowException", "state format invalidation",
+            "sources in the checkpoint offsets and now there are");
+
+    /** A checkpoint that belongs to another query (its grouping, aggregation or sources changed), said plainly. */
+    static String changedQuery(String exception, String checkpoint) {
+        if (exception == null || CHANGED_QUERY.stream().noneMatch(exception::contains)) return null;
+        String dir = checkpoint == null ? "DIR" : StreamingQueries.normalize(checkpoint).toString();
+        return "The checkpoint " + dir + " was written by a different query: its state or sources no longer fit this "
+                + "one (a changed groupBy, aggregation or source). A checkpoint only fits the query that wrote it: give "
+                + "the changed query its own checkpointLocation, or %checkpoint clear " + dir
+                + " to start over from the beginning.";
     }
 }
