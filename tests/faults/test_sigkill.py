@@ -63,6 +63,9 @@ def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel
         # Kafka's lock files (locks die with their process)
         assert (home / "kafka" / "broker.pid").exists()
         assert all(lock_holders(f) == set() for f in kafka_locks)
+        # and Spark's scratch folder (spark.local.dir: block manager, temporary files), under the lab's home
+        dead_scratch = home / "spark-scratch" / str(jvm)
+        assert dead_scratch.is_dir(), sorted(p.name for p in (home / "spark-scratch").iterdir())
 
         # Jupyter restarts a kernel that died
         lab.km.restart_kernel(now=True)
@@ -73,6 +76,9 @@ def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel
         lab.spark_ready = False
         assert lab.pid != jvm
         lab.ensure_spark()
+        # the new kernel removed the dead one's scratch folder and works in its own
+        assert not dead_scratch.exists(), "the killed kernel's Spark scratch folder is still there"
+        assert (home / "spark-scratch" / str(lab.pid)).is_dir()
 
         # it takes over the same ports and the lock, and starts a fresh broker on the same data
         assert "listening on 127.0.0.1:" in lab.ok(f"%socket start {socket_port}").text

@@ -34,6 +34,11 @@ public final class LabSettings {
         return labHome().resolve("executor-classes").resolve(String.valueOf(ProcessHandle.current().pid()));
     }
 
+    /** Where local Spark keeps its scratch files (spark.local.dir), a folder per kernel below it. */
+    public Path sparkScratchDir() {
+        return labHome().resolve("spark-scratch");
+    }
+
     /** SPARK_LAB_APP_NAME: the application name shown in the Spark UI. */
     public String appName() {
         return get("SPARK_LAB_APP_NAME", "Spark Streaming Lab");

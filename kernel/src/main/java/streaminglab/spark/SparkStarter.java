@@ -76,6 +76,14 @@ public final class SparkStarter {
                 .set("spark.ui.port", String.valueOf(settings.uiPort()))
                 .set("spark.driver.bindAddress", settings.bindAddress());
         if (settings.driverHost() != null) conf.set("spark.driver.host", settings.driverHost());
+        if (settings.isLocalMaster()) {
+            // (on a cluster, executors keep their own scratch space: the workers' SPARK_LOCAL_DIRS)
+            try {
+                conf.set("spark.local.dir", ScratchDirs.forThisKernel(settings.sparkScratchDir()).toString());
+            } catch (java.io.IOException e) {
+                // Spark's default, /tmp, still works
+            }
+        }
         if (executorClasses != null) {
             // Spark serves this folder to executors (their class loader asks the driver for cell classes)
             conf.set("spark.repl.class.outputDir", executorClasses.toString());
