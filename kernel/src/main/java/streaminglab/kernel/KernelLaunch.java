@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.FileHandler;
 import java.util.logging.Level;
@@ -77,12 +78,24 @@ public final class KernelLaunch {
         }));
     }
 
+    /**
+     * The Jupyter side's own warnings (the base kernel's and the lab's java.util.logging loggers) go to
+     * protocol.log. Attached to those loggers, not to the root: Spark, once up, hands the root logger to
+     * its own logging (SLF4J), which would otherwise move these lines into spark.log.
+     */
     private static void routeJavaLogging(Path logDir) throws IOException {
         Logger root = Logger.getLogger("");
-        for (var handler : root.getHandlers()) root.removeHandler(handler);
+        for (var handler : root.getHandlers()) root.removeHandler(handler); // nothing on the kernel's stderr
         FileHandler file = new FileHandler(logDir.resolve("protocol.log").toString(), 1 << 20, 1, true);
         file.setFormatter(new SimpleFormatter());
-        root.addHandler(file);
-        root.setLevel(Level.WARNING);
+        for (Logger logger : PROTOCOL_LOGGERS) {
+            logger.addHandler(file);
+            logger.setUseParentHandlers(false);
+            logger.setLevel(Level.WARNING);
+        }
     }
+
+    /** Held here: java.util.logging keeps loggers only as long as someone refers to them. */
+    private static final List<Logger> PROTOCOL_LOGGERS = List.of(
+            Logger.getLogger("io.github.spencerpark"), Logger.getLogger("streaminglab"));
 }
