@@ -215,15 +215,25 @@ public final class SocketMagic implements Magic, AutoCloseable {
         if (servers.isEmpty()) return "No socket server is running.";
         List<Integer> ports = port < 0 ? new ArrayList<>(servers.keySet()) : List.of(port);
         List<String> stopped = new ArrayList<>();
+        StringBuilder readersNote = new StringBuilder();
         for (int p : ports) {
             SocketTextServer s = servers.remove(p);
             if (s == null) continue;
             feeders.removeIf(f -> f.server() == s && f.stop());
             s.close();
             stopped.add(String.valueOf(p));
+            int readers = readersOfPort.applyAsInt(p);
+            if (readers > 0) {
+                // Spark's socket source reads until the connection ends and never connects again
+                readersNote.append(String.format("%n%d running quer%s read port %d: Spark's socket source does not "
+                        + "connect again, so %s no more lines (and stay%s ACTIVE). After %%socket start %d, stop %s "
+                        + "(%%stream list) and run %s cell%s again.", readers, readers == 1 ? "y" : "ies", p,
+                        readers == 1 ? "it gets" : "they get", readers == 1 ? "s" : "", p,
+                        readers == 1 ? "it" : "them", readers == 1 ? "its" : "their", readers == 1 ? "" : "s"));
+            }
         }
         if (stopped.isEmpty()) return "No socket server on port " + port + ".";
-        return "Stopped the socket server on port " + String.join(", ", stopped) + ".";
+        return "Stopped the socket server on port " + String.join(", ", stopped) + "." + readersNote;
     }
 
     /** Stops every feeder and server; the kernel calls this when it stops. */
