@@ -60,8 +60,10 @@ final class TopicWriter {
                 } catch (ExecutionException | TimeoutException e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RecordTooLargeException) throw tooLarge(topic, i, lines, sent, deadline);
-                    throw new KafkaError("KafkaProduceFailed", i + " of " + lines.size() + " records reached " + topic
-                            + "; record " + (i + 1) + " failed: " + cause.getMessage() + ". Run the cell again once Kafka is reachable.");
+                    // the records after this one were sent too and may have arrived: count them all
+                    throw new KafkaError("KafkaProduceFailed", reached(sent, deadline) + " of " + lines.size()
+                            + " records reached " + topic + "; record " + (i + 1) + " failed: " + cause.getMessage()
+                            + ". Run the cell again once Kafka is reachable (records that arrived would be there twice).");
                 }
                 offsets.merge(m.partition(), new long[]{m.offset(), m.offset()},
                         (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
@@ -79,6 +81,19 @@ final class TopicWriter {
 
     /** A record larger than Kafka takes: which one, how large, the limit, and how many others arrived. */
     private KafkaError tooLarge(String topic, int record, List<Line> lines, List<Future<RecordMetadata>> sent, long deadline) {
+        int reached = reached(sent, deadline);
+        Line line = lines.get(record);
+        long bytes = line.value().getBytes(StandardCharsets.UTF_8).length;
+        String limit = cluster.isExternal()
+                ? "the cluster accepts (its message.max.bytes; 1 MB unless configured)"
+                : "the lab's Kafka accepts (" + megabytes(KafkaCluster.MAX_RECORD_BYTES) + " MB)";
+        return new KafkaError("KafkaRecordTooLarge", "Record " + (record + 1) + " (" + megabytes(bytes) + " MB) is larger than "
+                + limit + ", so it was not sent; " + reached + " of " + lines.size() + " records reached " + topic
+                + ". Split it into smaller records, or keep the data in a file and send its path.");
+    }
+
+    /** How many of the sends Kafka acknowledged (waiting until the deadline for the ones still open). */
+    private static int reached(List<Future<RecordMetadata>> sent, long deadline) {
         int reached = 0;
         for (Future<RecordMetadata> f : sent) {
             try {
@@ -88,14 +103,7 @@ final class TopicWriter {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             }
         }
-        Line line = lines.get(record);
-        long bytes = line.value().getBytes(StandardCharsets.UTF_8).length;
-        String limit = cluster.isExternal()
-                ? "the cluster accepts (its message.max.bytes; 1 MB unless configured)"
-                : "the lab's Kafka accepts (" + megabytes(KafkaCluster.MAX_RECORD_BYTES) + " MB)";
-        return new KafkaError("KafkaRecordTooLarge", "Record " + (record + 1) + " (" + megabytes(bytes) + " MB) is larger than "
-                + limit + ", so it was not sent; " + reached + " of " + lines.size() + " records reached " + topic
-                + ". Split it into smaller records, or keep the data in a file and send its path.");
+        return reached;
     }
 
     private static String megabytes(long bytes) {
