@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -265,6 +266,27 @@ def end_brokers(home: Path) -> list[int]:
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     return left
+
+
+def test_lesson_with_the_embedded_broker(kernel_name, tmp_path, log_dir):
+    # as a student runs it: %kafka start starts the lab's own broker
+    home = tmp_path / "lab-home"
+    port = find_free_port_pair(36092)
+    try:
+        nb = run_lesson(kernel_name, tmp_path, log_dir / "lesson-06-embedded.log", {
+            "SPARK_LAB_HOME": str(home),
+            "SPARK_LAB_KAFKA_PORT": str(port),
+            "KAFKA_BOOTSTRAP_SERVERS": None,
+        })
+    finally:
+        deadline = time.monotonic() + 30  # the lesson's %kafka stop, or the kernel's end, stops it
+        while broker_pids(home) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = end_brokers(home)
+    assert not left, f"the lab's broker outlived the lesson's kernel: {left}"
+    started = text_of(code_cell(nb, "%kafka start"))
+    assert f"started at 127.0.0.1:{port}" in started, started
+    check_lesson(nb)
 
 
 def test_lesson_with_an_external_broker(kernel_name, tmp_path, log_dir):

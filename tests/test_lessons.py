@@ -389,25 +389,29 @@ def test_triggers_lesson(kernel_name, tmp_path, log_dir):
 # Lesson 7: checkpoints and fault tolerance
 # --------------------------------------------------------------------------
 
-def test_checkpoints_and_fault_tolerance_lesson(kernel_name, tmp_path, log_dir):
-    # against a Kafka the test starts, named in KAFKA_BOOTSTRAP_SERVERS, as on a class's own cluster
-    # (lessons 2 and 8 use the lab's embedded broker; lesson 6 is run against an external one too)
+@pytest.mark.parametrize("kafka", ["embedded", "external"])
+def test_checkpoints_and_fault_tolerance_lesson(kafka, kernel_name, tmp_path, log_dir):
+    # with the lab's embedded broker, and against a Kafka the test starts and names in
+    # KAFKA_BOOTSTRAP_SERVERS, as on a class's own cluster (lesson 6 is run both ways too)
     import json
     from decimal import Decimal
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
-    from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, find_free_port_pair
-    broker = ExternalBroker(BROKER_JAR, tmp_path / "external-kafka", find_free_port_pair(34092),
-                            log_dir / "lesson-07-external-broker.log")
-    try:
-        broker.wait_ready(BROKER_READY_TIMEOUT)
-        nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir,
-                     env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, "SPARK_LAB_HOME": str(tmp_path / "lab-home")})
-        assert broker.proc.poll() is None, "the lesson stopped a Kafka it did not start"
-    finally:
-        broker.stop()
+    if kafka == "embedded":
+        nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
+        from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, find_free_port_pair
+        broker = ExternalBroker(BROKER_JAR, tmp_path / "external-kafka", find_free_port_pair(34092),
+                                log_dir / "lesson-07-external-broker.log")
+        try:
+            broker.wait_ready(BROKER_READY_TIMEOUT)
+            nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir,
+                         env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, "SPARK_LAB_HOME": str(tmp_path / "lab-home")})
+            assert broker.proc.poll() is None, "the lesson stopped a Kafka it did not start"
+        finally:
+            broker.stop()
+        started = text_of(cell_with(nb, "%kafka start"))
+        assert "KAFKA_BOOTSTRAP_SERVERS" in started and broker.address in started, started
     assert_runs_clean(nb)
-    started = text_of(cell_with(nb, "%kafka start"))
-    assert "KAFKA_BOOTSTRAP_SERVERS" in started and broker.address in started, started
     files = list(data_rows("clicks", ".json").values())
 
     # the counts go on across stops: after run 1, 2 and 3 they are the counts of 1, 2 and 3 files
