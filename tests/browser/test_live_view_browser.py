@@ -172,16 +172,30 @@ def _first_event_with(events: list[dict], expected: dict[str, int]) -> dict | No
     return None
 
 
+OVERWRITE_BUTTON = ".modal-dialog button:has-text('Overwrite'), .jp-Dialog button:has-text('Overwrite')"
+
+
 def _ask_to_save(page) -> bool:
     """Ctrl+S. When the front end asks whether to overwrite a file that changed on disk, says yes: on a
     busy machine an earlier save of ours, still in flight, makes classic Notebook think someone else wrote
-    it (its "Notebook changed" dialog then blocks every later save). Always False, for wait_until."""
-    overwrite = page.locator(".modal-dialog button:has-text('Overwrite'), .jp-Dialog button:has-text('Overwrite')")
-    if overwrite.count() and overwrite.first.is_visible():
-        overwrite.first.click()
-    else:
+    it (its "Notebook changed" dialog then blocks every later save and click). Always False, for wait_until."""
+    if not _answer_overwrite_dialogs(page, 0):
         page.keyboard.press("Control+s")
     return False
+
+
+def _answer_overwrite_dialogs(page, seconds: float) -> bool:
+    """Clicks Overwrite in such a dialog, watching for one for `seconds`; True if there was one."""
+    answered = False
+    deadline = time.monotonic() + seconds
+    while True:
+        overwrite = page.locator(OVERWRITE_BUTTON)
+        if overwrite.count() and overwrite.first.is_visible():
+            overwrite.first.click()
+            answered = True
+        if time.monotonic() >= deadline:
+            return answered
+        time.sleep(0.5)
 
 
 def _saved_counts(server: JupyterServer, path: str) -> dict[str, int]:
@@ -366,6 +380,7 @@ def _scenario(nb: NotebookPage, server: JupyterServer, fe: FrontEnd, socket_port
                   # on a busy machine a save can be missed: ask again while waiting
                   lambda: _saved_counts(server, NOTEBOOK) == dict(expected)
                   or _ask_to_save(page), 120, interval=3)
+    _answer_overwrite_dialogs(page, 5)  # a save asked for in the loop may still raise one
     mark("saved notebook holds the latest table")
 
     # -- %stream stop all: the view says STOPPED ----------------------------------------
