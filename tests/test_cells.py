@@ -159,3 +159,30 @@ def test_several_imports_in_one_cell_keep_every_variable(kernel):
     # a variable the cell declares again takes its new value, even next to imports
     kernel.ok('import java.util.logging.*;\nString keptText = "new";\nimport java.util.prefs.*;')
     assert kernel.ok("keptText").plain.strip() == "new"
+
+
+def test_a_cells_value_is_not_kept_after_it_is_shown(kernel):
+    # JShell keeps each expression's value in a hidden variable; the notebook shows the value and
+    # lets it go, so a big result (a collected Dataset, say) does not stay in the heap for good
+    kernel.ok(
+        "java.lang.ref.WeakReference<Object> shownValue;\n"
+        "Object makeShownValue() {\n"
+        "    Object v = new Object() { public String toString() { return \"the-shown-value\"; } };\n"
+        "    shownValue = new java.lang.ref.WeakReference<>(v);\n"
+        "    return v;\n"
+        "}"
+    )
+    assert kernel.ok("makeShownValue()").plain.strip() == "the-shown-value"
+    res = kernel.ok(
+        "boolean shownValueGone = false;\n"
+        "for (int i = 0; i < 20 && !shownValueGone; i++) { System.gc(); Thread.sleep(50); shownValueGone = shownValue.get() == null; }\n"
+        "shownValueGone"
+    )
+    assert res.plain.strip() == "true", "the value of an earlier cell is still referenced:\n" + res.describe()
+
+
+def test_many_expression_cells_in_a_row(kernel):
+    # each value is shown, and earlier values' hidden variables do not pile up into later cells
+    for i in range(40):
+        assert kernel.ok(f"{i} * 2").plain.strip() == str(i * 2)
+    assert kernel.ok("String s40 = \"ok\"; s40").plain.strip() == "ok"

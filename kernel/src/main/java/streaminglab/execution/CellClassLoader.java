@@ -39,6 +39,18 @@ public final class CellClassLoader extends URLClassLoader {
         return compiled.get(name);
     }
 
+    /** A cell class is looked for here first: asking the parent would search every jar of the class path for it. */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!compiled.containsKey(name)) return super.loadClass(name, resolve);
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> k = findLoadedClass(name);
+            if (k == null) k = findClass(name);
+            if (resolve) resolveClass(k);
+            return k;
+        }
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] bytes = compiled.get(name);

@@ -102,6 +102,21 @@ final class CellLoaderDelegate implements LoaderDelegate {
         }
     }
 
+    /** Lets go of the value a snippet's variable holds (the class stays: a Spark task may still use its lambdas). */
+    void release(String snippetId, String variable) {
+        Class<?> wrapper = newestWrapper.get("REPL.$JShell$" + snippetId);
+        if (wrapper == null) return;
+        try {
+            Field field = wrapper.getDeclaredField(variable);
+            int mod = field.getModifiers();
+            if (!Modifier.isStatic(mod) || Modifier.isFinal(mod) || field.getType().isPrimitive()) return;
+            field.setAccessible(true);
+            field.set(null, null);
+        } catch (NoSuchFieldException | IllegalAccessException | RuntimeException e) {
+            // nothing to let go of
+        }
+    }
+
     private static Class<?> boxed(Class<?> type) {
         if (!type.isPrimitive()) return type;
         return java.lang.invoke.MethodType.methodType(type).wrap().returnType();

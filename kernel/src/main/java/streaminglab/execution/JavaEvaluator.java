@@ -62,6 +62,7 @@ public final class JavaEvaluator implements AutoCloseable {
                 .out(out)
                 .err(err)
                 .in(InputStream.nullInputStream())
+                .fileManager(CellFileManager::new)
                 .compilerOptions("-Xlint:none")
                 .build();
         shell.addToClasspath(String.join(java.io.File.pathSeparator, classPath));
@@ -88,6 +89,17 @@ public final class JavaEvaluator implements AutoCloseable {
 
     private Object evalSnippet(String cell, int start, String source) throws CellError, CellRuntimeError {
         List<SnippetEvent> events = evalKeepingValues(source);
+        try {
+            return valueOf(cell, start, source, events);
+        } finally {
+            for (SnippetEvent event : events) {
+                if (event.causeSnippet() == null) forgetValueVariable(event.snippet());
+            }
+        }
+    }
+
+    private Object valueOf(String cell, int start, String source, List<SnippetEvent> events)
+            throws CellError, CellRuntimeError {
         Object value = NO_VALUE;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) continue; // a dependent snippet was updated
@@ -115,6 +127,18 @@ public final class JavaEvaluator implements AutoCloseable {
             }
         }
         return value;
+    }
+
+    /**
+     * JShell keeps the value of an expression in a variable ($1, $2, ...) that every later snippet imports.
+     * A notebook never names them (the value is shown, not a $N), yet each one made every later cell slower to
+     * compile and kept its value, however big, from the garbage collector. So once the cell has the value,
+     * the variable goes.
+     */
+    private void forgetValueVariable(Snippet snippet) {
+        if (snippet.subKind() != Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) return;
+        if (shell.status(snippet).isActive()) shell.drop(snippet);
+        delegate.release(snippet.id(), ((VarSnippet) snippet).name());
     }
 
     /** JShell's eval, then the variables of snippets it recompiled get their values back. */
