@@ -1,6 +1,7 @@
 package streaminglab;
 
 import streaminglab.config.LabSettings;
+import streaminglab.install.ArchiveTraining;
 import streaminglab.install.KernelInstaller;
 import streaminglab.kernel.KernelLaunch;
 
@@ -25,6 +26,7 @@ public final class Main {
         }
         switch (args[0]) {
             case "install" -> System.exit(KernelInstaller.install(Arrays.copyOfRange(args, 1, args.length)));
+            case "train" -> ArchiveTraining.run(); // see ClassArchive: run by the installer, not by hand
             case "uninstall" -> System.exit(KernelInstaller.uninstall(Arrays.copyOfRange(args, 1, args.length)));
             default -> KernelLaunch.run(args[0], LabSettings.fromEnvironment());
         }

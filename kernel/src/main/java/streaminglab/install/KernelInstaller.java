@@ -28,6 +28,7 @@ public final class KernelInstaller {
             "",
             "  java -jar spark-streaming-lab-kernel.jar install [--user | --sys-prefix | --prefix DIR]",
             "                                               [--name NAME] [--display-name TEXT] [--heap SIZE]",
+            "                                               [--no-class-archive]",
             "  java -jar spark-streaming-lab-kernel.jar uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]",
             "  java -jar spark-streaming-lab-kernel.jar CONNECTION_FILE      (what Jupyter runs)",
             "",
@@ -35,7 +36,9 @@ public final class KernelInstaller {
             "  --sys-prefix    install into the Python environment that runs Jupyter",
             "  --prefix DIR    install into DIR/share/jupyter/kernels",
             "  --name NAME     kernelspec name (default " + DEFAULT_NAME + ")",
-            "  --heap SIZE     the kernel's heap, e.g. 2g (default: 40% of the memory the machine or container has)");
+            "  --heap SIZE     the kernel's heap, e.g. 2g (default: 40% of the memory the machine or container has)",
+            "  --no-class-archive  skip the class archive (a ~140 MB file beside the jar, written by a short",
+            "                  training session at install, that makes each kernel start ~2.5 s sooner)");
 
     /**
      * Spark's own list (JavaModuleOptions) of what it needs opened on Java 17+, and the netty
@@ -72,7 +75,9 @@ public final class KernelInstaller {
             Options o = Options.parse(args, true);
             Path dir = o.kernelsDir().resolve(o.name);
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("kernel.json"), kernelJson(o), StandardCharsets.UTF_8);
+            Path archive = o.classArchive
+                    ? ClassArchive.ensure(javaCommand(), jvmOptions(o), kernelJar(), dir, System.out) : null;
+            Files.writeString(dir.resolve("kernel.json"), kernelJson(o, archive), StandardCharsets.UTF_8);
             KernelLogo.writeInto(dir);
             System.out.println("Installed kernelspec " + o.name + " (\"" + o.displayName + "\") in " + dir);
             return 0;
@@ -107,31 +112,14 @@ public final class KernelInstaller {
         }
     }
 
-    static String kernelJson(Options o) throws URISyntaxException {
-        Path jar = Paths.get(KernelInstaller.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toAbsolutePath();
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+    /** archive: the class archive the kernel maps, or null for none. */
+    static String kernelJson(Options o, Path archive) throws URISyntaxException {
         List<String> argv = new ArrayList<>();
-        argv.add(java.toString());
-        argv.addAll(SPARK_JAVA_OPTIONS);
-        if (o.heap != null) {
-            argv.add("-Xmx" + o.heap);
-        } else {
-            // Sized from the container's memory limit, not the host's. 40 %, not half: on Binder's 2 GB the
-            // 820 MB heap runs every lesson, and leaves room for the JVM's ~330 MB outside the heap, the
-            // embedded broker and the Jupyter server (docs/deploy.md, "Memory", has the measurements).
-            argv.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_MEMORY);
-        }
-        argv.add("-XX:+UseG1GC");
-        // G1 gives memory back only after a GC cycle, and only down to 70 % free by default; an idle notebook has
-        // no cycle, so it would keep what Spark's start-up touched. A cycle after 10 s without one, and at most
-        // 30 % free after it, bring the idle kernel with its session from ~620-730 to ~490 MB RSS.
-        argv.add("-XX:G1PeriodicGCInterval=" + IDLE_GC_INTERVAL_MS);
-        argv.add("-XX:MaxHeapFreeRatio=30");
-        argv.add("-XX:MinHeapFreeRatio=10");
-        argv.add("-XX:-OmitStackTraceInFastThrow"); // exceptions in cells keep their messages
+        argv.add(javaCommand().toString());
+        argv.addAll(jvmOptions(o));
+        if (archive != null) argv.add("-XX:SharedArchiveFile=" + archive);
         argv.add("-jar");
-        argv.add(jar.toString());
+        argv.add(kernelJar().toString());
         argv.add("{connection_file}");
 
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -144,6 +132,37 @@ public final class KernelInstaller {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n";
     }
 
+    static Path kernelJar() throws URISyntaxException {
+        return Paths.get(KernelInstaller.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toAbsolutePath();
+    }
+
+    static Path javaCommand() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** The kernel JVM's options: Spark's, the heap, the garbage collector's. */
+    static List<String> jvmOptions(Options o) {
+        List<String> options = new ArrayList<>(SPARK_JAVA_OPTIONS);
+        if (o.heap != null) {
+            options.add("-Xmx" + o.heap);
+        } else {
+            // Sized from the container's memory limit, not the host's. 40 %, not half: on Binder's 2 GB the
+            // 820 MB heap runs every lesson, and leaves room for the JVM's ~330 MB outside the heap, the
+            // embedded broker and the Jupyter server (docs/deploy.md, "Memory", has the measurements).
+            options.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_MEMORY);
+        }
+        options.add("-XX:+UseG1GC");
+        // G1 gives memory back only after a GC cycle, and only down to 70 % free by default; an idle notebook has
+        // no cycle, so it would keep what Spark's start-up touched. A cycle after 10 s without one, and at most
+        // 30 % free after it, bring the idle kernel with its session from ~620-730 to ~490 MB RSS.
+        options.add("-XX:G1PeriodicGCInterval=" + IDLE_GC_INTERVAL_MS);
+        options.add("-XX:MaxHeapFreeRatio=30");
+        options.add("-XX:MinHeapFreeRatio=10");
+        options.add("-XX:-OmitStackTraceInFastThrow"); // exceptions in cells keep their messages
+        return options;
+    }
+
     /** Where and what to install, from the command line. */
     static final class Options {
         String name = DEFAULT_NAME;
@@ -151,6 +170,7 @@ public final class KernelInstaller {
         String heap;
         Path prefix;
         boolean sysPrefix;
+        boolean classArchive = true;
 
         static Options parse(String[] args, boolean installing) {
             Options o = new Options();
@@ -159,6 +179,7 @@ public final class KernelInstaller {
                 switch (a) {
                     case "--user" -> { }
                     case "--sys-prefix" -> o.sysPrefix = true;
+                    case "--no-class-archive" -> o.classArchive = false;
                     case "--prefix" -> o.prefix = Paths.get(value(args, ++i, a));
                     case "--name" -> o.name = value(args, ++i, a);
                     case "--display-name" -> o.displayName = value(args, ++i, a);
