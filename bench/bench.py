@@ -108,6 +108,7 @@ class Ctx:
         self.kernel_argv: list[str] = []
         self.java = ""
         self.jvm_flags: list[str] = []
+        self.kernel_archive: str | None = None
 
     def kernel_env(self, **extra) -> dict[str, str]:
         env = {"SPARK_LAB_HOME": str(self.home)}
@@ -166,7 +167,10 @@ def setup(ctx: Ctx) -> dict:
     os.environ["JUPYTER_PATH"] = str(ctx.prefix / "share" / "jupyter")
     jar_at = ctx.kernel_argv.index("-jar")
     ctx.java = ctx.kernel_argv[0]
-    ctx.jvm_flags = ctx.kernel_argv[1:jar_at]
+    # the bare programs get the kernel's JVM flags, but not its class archive (an archive of other jars)
+    ctx.jvm_flags = [f for f in ctx.kernel_argv[1:jar_at] if not f.startswith("-XX:SharedArchiveFile=")]
+    ctx.kernel_archive = next((f.split("=", 1)[1] for f in ctx.kernel_argv if f.startswith("-XX:SharedArchiveFile=")),
+                              None)
 
     if ctx.classes.exists():
         shutil.rmtree(ctx.classes)
@@ -284,9 +288,13 @@ def run_ipykernel_start(ctx: Ctx) -> dict:
         k.shutdown()
 
 
-def run_bare_count(ctx: Ctx, idle_s: float, rep: int) -> dict:
-    bp = BareProcess(ctx.bare_argv("BareSparkCount", log_name=f"bare-count-{rep}"), cwd=str(ctx.cwd),
-                     stderr_path=ctx.logs / f"bare-count-{rep}.stderr")
+def run_bare_count(ctx: Ctx, idle_s: float, rep: int, archive_flag: str | None = None) -> dict:
+    """The bare program; with archive_flag (-XX:SharedArchiveFile=... or -XX:ArchiveClassesAtExit=...) it
+    maps or writes a class archive of its own, as the kernel maps the one its installer wrote."""
+    argv = ctx.bare_argv("BareSparkCount", log_name=f"bare-count-{rep}")
+    if archive_flag:
+        argv.insert(1, archive_flag)
+    bp = BareProcess(argv, cwd=str(ctx.cwd), stderr_path=ctx.logs / f"bare-count-{rep}.stderr")
     try:
         t, _, line = bp.wait_line("RESULT", 300)
         if "count=10 " not in line:
@@ -302,17 +310,27 @@ def run_bare_count(ctx: Ctx, idle_s: float, rep: int) -> dict:
 
 def section_startup(ctx: Ctx) -> dict:
     idle_s = 5.0 if ctx.quick else 10.0
-    runs = {"ours": [], "ipykernel": [], "bare": []}
+    runs = {"ours": [], "ipykernel": [], "bare": [], "bare_cds": []}
     errors = []
+    # The kernel maps a class archive its installer wrote; so that the comparison is not only that archive,
+    # the bare program also runs with one of its own, written by one run of it first.
+    bare_archive = WORK / "bare-count.jsa"
+    bare_archive.unlink(missing_ok=True)
+    try:
+        run_bare_count(ctx, 0.0, -1, f"-XX:ArchiveClassesAtExit={bare_archive}")
+    except Exception as e:
+        errors.append(f"bare archive: {e}")
+    sides = ["ours", "ipykernel", "bare"] + (["bare_cds"] if bare_archive.exists() else [])
     for rep in range(ctx.reps):
-        order = ["ours", "ipykernel", "bare"]
-        order = order[rep % 3:] + order[:rep % 3]  # rotate, so no side always runs first
+        order = sides[rep % len(sides):] + sides[:rep % len(sides)]  # rotate, so no side always runs first
         for who in order:
             try:
                 if who == "ours":
                     r = run_ours_start(ctx, idle_s)
                 elif who == "ipykernel":
                     r = run_ipykernel_start(ctx)
+                elif who == "bare_cds":
+                    r = run_bare_count(ctx, idle_s, rep, f"-XX:SharedArchiveFile={bare_archive}")
                 else:
                     r = run_bare_count(ctx, idle_s, rep)
                 r["rep"] = rep
@@ -333,7 +351,9 @@ def section_startup(ctx: Ctx) -> dict:
         "errors": errors,
         "kernel_info_s": {"ours": summary(col("ours", "kernel_info_s")),
                           "ipykernel": summary(col("ipykernel", "kernel_info_s"))},
-        "first_count_s": {"ours": summary(col("ours", "first_count_s")), "bare": summary(col("bare", "first_count_s"))},
+        "kernel_class_archive": ctx.kernel_archive,
+        "first_count_s": {"ours": summary(col("ours", "first_count_s")), "bare": summary(col("bare", "first_count_s")),
+                          "bare_cds": summary(col("bare_cds", "first_count_s"))},
         "rss_idle_mb": {"ours": summary(col("ours", "rss_idle_mb")), "bare": summary(col("bare", "rss_idle_mb"))},
     }
     # ratio of medians, and the per-repetition ratios (each pair ran back to back)
@@ -342,6 +362,8 @@ def section_startup(ctx: Ctx) -> dict:
     pairs = [(a["first_count_s"], b["first_count_s"]) for a in runs["ours"] for b in runs["bare"]
              if a["rep"] == b["rep"]]
     out["first_count_ratio_per_rep"] = summary([a / b for a, b in pairs])
+    out["first_count_ratio_vs_bare_cds"] = ratio(out["first_count_s"]["ours"].get("median"),
+                                                 out["first_count_s"]["bare_cds"].get("median"))
     return out
 
 

@@ -140,8 +140,9 @@ def _plt():
     return plt
 
 
-COLORS = {"ours": "#1565c0", "ours_fast": "#64b5f6", "bare": "#ef6c00", "ipykernel": "#757575"}
+COLORS = {"ours": "#1565c0", "ours_fast": "#64b5f6", "bare": "#ef6c00", "bare_cds": "#ffb74d", "ipykernel": "#757575"}
 LABELS = {"ours": "lab kernel", "ours_fast": "lab kernel, live view every 10 ms", "bare": "bare Spark program",
+          "bare_cds": "bare, own class archive",
           "ipykernel": "ipykernel (reference)"}
 
 
@@ -152,7 +153,7 @@ def chart_startup(r: dict, path: Path) -> bool:
     plt = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     panels = [("start → kernel_info_reply (s)", "kernel_info_s", ["ours", "ipykernel"]),
-              ("start → first spark.range(10).count() (s)", "first_count_s", ["ours", "bare"]),
+              ("start → first spark.range(10).count() (s)", "first_count_s", ["ours", "bare", "bare_cds"]),
               ("RSS idle, session up (MB)", "rss_idle_mb", ["ours", "bare"])]
     for ax, (title, key, who) in zip(axes, panels):
         for i, w in enumerate(who):
@@ -165,7 +166,8 @@ def chart_startup(r: dict, path: Path) -> bool:
             ax.errorbar(i, med, yerr=[[med - min(vals)], [max(vals) - med]], color="black", capsize=4, lw=1)
             ax.scatter([i] * len(vals), vals, color="black", s=8, zorder=3)
             ax.text(i, med, f" {med:.2f}" if med < 100 else f" {med:.0f}", va="bottom", ha="left", fontsize=8)
-        ax.set_xticks(range(len(who)), [LABELS[w].replace(" (reference)", "") for w in who], fontsize=8)
+        ax.set_xticks(range(len(who)), [LABELS[w].replace(" (reference)", "").replace(", ", ",\n") for w in who],
+                      fontsize=8)
         ax.set_title(title, fontsize=9)
     fig.suptitle("Start-up and memory: median (bar), min–max (whiskers), repetitions (dots)", fontsize=9)
     fig.tight_layout()
@@ -492,6 +494,12 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
                  f"to the line printing the count. RSS (`VmRSS` of the JVM) is read {st.get('idle_wait_s'):.0f} s "
                  f"after the result, both idle.")
         L.append("")
+        if _get(st, "first_count_s", "bare_cds", "n"):
+            L.append(f"The kernel maps the class archive (AppCDS) its installer wrote (`{st.get('kernel_class_archive')}`); "
+                     f"the bare program above has none, as a plain program has. Given an archive of its own (written "
+                     f"by one run of it first), the bare program took {med_range(_get(st, 'first_count_s', 'bare_cds'))}: "
+                     f"the kernel is {_num(st.get('first_count_ratio_vs_bare_cds'))}× that.")
+            L.append("")
         per = st.get("first_count_ratio_per_rep", {})
         if per.get("n"):
             L.append(f"First-count ratio per repetition (kernel and bare of the same repetition): median "

@@ -788,5 +788,5 @@ def run_installer(*args: str, env: dict | None = None) -> subprocess.CompletedPr
     """java -jar kernel.jar install ARGS..."""
     return subprocess.run(
         [java_executable(), "-jar", str(JAR), "install", *args],
-        capture_output=True, text=True, timeout=180, env=env,
+        capture_output=True, text=True, timeout=420, env=env,  # the first install trains the class archive
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
@@ -70,6 +72,42 @@ def test_install_user_goes_to_home_data_dir(kernel_jar, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     spec_dir = tmp_path / ".local" / "share" / "jupyter" / "kernels" / DEFAULT_KERNEL_NAME
     assert _read_spec(spec_dir)["language"] == "java"
+
+
+def _archive_flags(argv):
+    return [a for a in argv if a.startswith("-XX:SharedArchiveFile=")]
+
+
+def test_install_writes_a_class_archive_the_kernel_jvm_maps(kernelspec_prefix, kernel_name):
+    """The installer's training session wrote a class archive, and the kernel's own JVM flags map it: with
+    -Xshare:on a JVM that cannot map it (wrong JDK, other jars, a broken file) refuses to start."""
+    argv = _read_spec(kernelspec_prefix / "share" / "jupyter" / "kernels" / kernel_name)["argv"]
+    flags = _archive_flags(argv)
+    assert len(flags) == 1, f"the kernelspec maps no class archive: {argv}"
+    archive = Path(flags[0].split("=", 1)[1])
+    assert archive.is_file() and archive.stat().st_size > 10_000_000, archive
+    jar_at = argv.index("-jar")
+    proc = subprocess.run(argv[:jar_at] + ["-Xshare:on", "-jar", argv[jar_at + 1], "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Spark Streaming Lab" in proc.stdout, proc.stdout + proc.stderr
+    assert "Unable to use shared archive" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def test_install_again_reuses_the_class_archive(kernelspec_prefix, kernel_name, tmp_path):
+    """The archive belongs to the jar build: a second install of the same jar maps the same file, no new training."""
+    first = _archive_flags(_read_spec(kernelspec_prefix / "share" / "jupyter" / "kernels" / kernel_name)["argv"])
+    proc = run_installer("--prefix", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "training session" not in proc.stdout, proc.stdout
+    again = _archive_flags(_read_spec(tmp_path / "share" / "jupyter" / "kernels" / DEFAULT_KERNEL_NAME)["argv"])
+    assert again == first
+
+
+def test_install_without_class_archive(kernel_jar, tmp_path):
+    proc = run_installer("--prefix", str(tmp_path), "--no-class-archive")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    argv = _read_spec(tmp_path / "share" / "jupyter" / "kernels" / DEFAULT_KERNEL_NAME)["argv"]
+    assert _archive_flags(argv) == [], argv
 
 
 def test_kernel_spec_used_by_tests_is_visible_to_jupyter(kernel_name):
