@@ -13,7 +13,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -41,7 +43,7 @@ final class ClassArchive {
         Path dir = Files.isWritable(jar.getParent()) ? jar.getParent().resolve("class-archive") : kernelspecDir;
         Path archive;
         try {
-            archive = dir.resolve("kernel-" + key(java, jar) + ".jsa");
+            archive = dir.resolve(fileName(java, jar));
             if (Files.isRegularFile(archive) && Files.size(archive) > 0) return archive;
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -112,27 +114,34 @@ final class ClassArchive {
         }
     }
 
-    /** A key of the JDK and of every jar on the kernel's class path (path, size, time): what an archive depends on. */
-    static String key(Path java, Path jar) throws IOException {
+    /** The archive's file name: a key of the JDK, then one of every jar on the kernel's class path (path, size, time). */
+    static String fileName(Path java, Path jar) throws IOException {
+        String jdk = hash(List.of(java.toString(), System.getProperty("java.vm.version")));
+        Set<Path> jars = new LinkedHashSet<>(List.of(jar.toAbsolutePath().normalize()));
+        for (String entry : KernelClassPath.entries()) jars.add(Path.of(entry).toAbsolutePath().normalize());
+        List<String> parts = new ArrayList<>();
+        for (Path p : jars) {
+            if (Files.isRegularFile(p)) parts.add(p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p));
+        }
+        return "kernel-" + jdk + "-" + hash(parts) + ".jsa";
+    }
+
+    private static String hash(List<String> parts) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            List<String> parts = new ArrayList<>(List.of(java.toString(), System.getProperty("java.vm.version")));
-            List<String> jars = new ArrayList<>(List.of(jar.toString()));
-            for (String entry : KernelClassPath.entries()) if (!entry.equals(jar.toString())) jars.add(entry);
-            for (String entry : jars) {
-                Path p = Path.of(entry);
-                if (Files.isRegularFile(p)) parts.add(entry + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p));
-            }
             digest.update(String.join(File.pathSeparator, parts).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** Archives of earlier builds for the same JDK: their jars are gone (an archive of another JDK may still be used). */
     private static void removeOthers(Path dir, Path keep) {
+        String sameJdk = keep.getFileName().toString().replaceAll("-[0-9a-f]+\\.jsa$", "-");
         try (Stream<Path> files = Files.list(dir)) {
-            files.filter(p -> p.getFileName().toString().matches("kernel-[0-9a-f]+\\.jsa") && !p.equals(keep))
+            files.filter(p -> p.getFileName().toString().startsWith(sameJdk) && p.toString().endsWith(".jsa")
+                            && !p.equals(keep))
                     .forEach(ClassArchive::deleteQuietly);
         } catch (IOException e) {
             // an old archive left behind only takes room

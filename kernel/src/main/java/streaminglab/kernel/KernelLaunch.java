@@ -36,6 +36,7 @@ public final class KernelLaunch {
         PrintStream log = new PrintStream(new FileOutputStream(logDir.resolve("kernel.log").toFile(), true), true,
                 StandardCharsets.UTF_8);
         routeJavaLogging(logDir);
+        warnIfClassArchiveMissing(log);
 
         String json = Files.readString(Paths.get(connectionFile));
         KernelConnectionProperties properties = KernelConnectionProperties.parse(json);
@@ -56,6 +57,23 @@ public final class KernelLaunch {
         kernel.stopEverything();
         log.println("kernel stopped");
         System.exit(0);
+    }
+
+    /**
+     * A JVM told to map a class archive that is not there starts without it and says nothing; the kernel then
+     * starts seconds slower for no visible reason. Say it, where whoever runs Jupyter sees it.
+     */
+    private static void warnIfClassArchiveMissing(PrintStream log) {
+        for (String option : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!option.startsWith("-XX:SharedArchiveFile=")) continue;
+            Path archive = Paths.get(option.substring(option.indexOf('=') + 1));
+            if (Files.isRegularFile(archive)) continue;
+            String message = "Spark Streaming Lab: the kernel's class archive " + archive + " is missing, so the kernel "
+                    + "starts more slowly. Install the kernel again (java -jar spark-streaming-lab-kernel.jar install) "
+                    + "to write it.";
+            log.println(message);
+            System.err.println(message);
+        }
     }
 
     /**
