@@ -250,3 +250,54 @@ def test_restart_from_a_checkpoint_gets_a_view_of_its_own(clean_streams, tmp_pat
     assert first_id != second_id, "both runs share one display id, so the second would overwrite the first's view"
     listed = k.ok("%stream list").plain
     assert listed.count("again") >= 1 and "ACTIVE" in listed, listed
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the kernel's socket server binds it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def batch_rows(data: dict) -> list[dict[str, str]]:
+    """The recent-batches table of a foreachBatch query's view, newest first."""
+    tables = parse_tables(data["text/html"])
+    assert tables, f"no table in the view:\n{data['text/html'][:500]}"
+    return tables[-1].records()
+
+
+def test_foreach_batch_query_shows_its_recent_batches(clean_streams):
+    # Spark hands each batch to the student's function and not to the lab: the view lists the batches instead
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok('java.util.List<Long> fbSeen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());\n'
+                 f'StreamingQuery fbQuery = spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> fbSeen.add(batch.count()))\n'
+                 '    .queryName("fb_batches").start();')
+    shown = start.of_type("display_data")
+    assert shown and display_id(shown[0]), start.describe()
+    view = display_id(shown[0])
+    assert "fb_batches" in shown[0]["content"]["data"]["text/plain"]
+    assert "foreachBatch sink" in shown[0]["content"]["data"]["text/html"]
+
+    sent = k.ok(f"%%socket send {port}\none\ntwo\nthree")
+    waited = k.ok("%stream wait fb_batches --timeout 90")
+    first = view_updates([sent, waited], view)[-1]["content"]["data"]
+    rows = batch_rows(first)
+    assert rows and set(rows[0]) == {"batch", "input rows", "processed rows/s", "duration ms", "time"}, rows
+    assert sum(int(r["input rows"]) for r in rows) == 3, rows
+    assert "3 input rows so far" in first["text/plain"], first["text/plain"]
+
+    more = k.ok(f"%%socket send {port}\nfour\nfive")
+    waited = k.ok("%stream wait fb_batches --timeout 90")
+    second = view_updates([more, waited], view)[-1]["content"]["data"]
+    later = batch_rows(second)
+    assert len(later) > len(rows), (rows, later)
+    ids = [int(r["batch"]) for r in later]
+    assert ids == sorted(ids, reverse=True), f"newest batch first: {ids}"
+    assert sum(int(r["input rows"]) for r in later) == 5, later
+    assert int(later[0]["input rows"]) > 0 and all(int(r["duration ms"]) >= 0 for r in later), later
+    assert "5 input rows so far" in second["text/plain"], second["text/plain"]
+    # the student's function got the same rows
+    assert k.value("fbSeen.stream().mapToLong(Long::longValue).sum()") == "5"

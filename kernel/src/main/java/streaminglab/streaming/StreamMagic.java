@@ -220,7 +220,8 @@ public final class StreamMagic implements Magic {
         }
         live.refreshNow(view);
         if (!q.isActive()) return notRunning(view);
-        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " rows in its table.";
+        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " "
+                + LiveViewRenderer.rowsMeaning(view) + ".";
     }
 
     private static String notRunning(LiveView view) {
