@@ -197,18 +197,39 @@ def test_socket_feed_sends_a_file_at_a_rate(clean_streams, tmp_path):
     k.ok("%socket start 9917")
     start = k.ok(WORDCOUNT.format(v="f", port=9917, chk=tmp_path / "chk", name="fed_wc"))
     view = display_id(start.of_type("display_data")[0])
-    feed = k.ok("%socket feed feed.txt --rate 20 --port 9917")
+    feed = k.ok("%socket feed feed.txt --rate 20/s --port 9917")  # the rate as the issue spells it
     progress = feed.of_type("display_data")
     assert progress and "feed.txt" in progress[0]["content"]["data"]["text/plain"]
-    deadline = time.monotonic() + 90
-    got = {}
-    while time.monotonic() < deadline and got.get("beta") != 12:
-        res = k.ok("%stream wait fed_wc --timeout 60")
-        ups = view_updates([res], view)
-        if ups:
-            got = counts_in(ups[-1]["content"]["data"]["text/html"])
-    assert got == {"alpha": 4, "beta": 12, "gamma": 8}
+    assert "at 20/s" in progress[0]["content"]["data"]["text/plain"]
+
+    def counts_until(done, wait="") -> dict[str, int]:
+        deadline = time.monotonic() + 90
+        got = {}
+        while time.monotonic() < deadline and not done(got):
+            res = k.ok(f"%stream wait fed_wc {wait} --timeout 60")
+            ups = view_updates([res], view)
+            if ups:
+                got = counts_in(ups[-1]["content"]["data"]["text/html"])
+        return got
+
+    assert counts_until(lambda got: got.get("beta") == 12) == {"alpha": 4, "beta": 12, "gamma": 8}
     assert "lines sent" in k.ok("%socket status").plain
+
+    for wrong in ("5/m", "fast", "0/s"):
+        bad = k.run(f"%socket feed feed.txt --rate {wrong} --port 9917")
+        assert bad.status == "error" and "/s" in bad.error_text and "%socket feed" in bad.error_text, bad.error_text
+
+    # --loop starts from the top again: more lines arrive than the file has, until the feeder is stopped
+    looped = k.ok("%socket feed feed.txt --rate 20/s --loop --port 9917")
+    assert "(looping)" in looped.of_type("display_data")[0]["content"]["data"]["text/plain"]
+    # (not --until-idle: while a feeder loops, the socket never runs dry)
+    got = counts_until(lambda got: got.get("beta", 0) > 24, wait="--batches 1")
+    assert got.get("beta", 0) > 24, f"the looping feeder did not go past the end of the file: {got}"
+    assert k.ok("%socket feed --stop").plain == "Stopped 1 feeder(s)."
+    status = k.ok("%socket status").plain
+    assert "0 feeders" in status, status
+    time.sleep(1)
+    assert k.ok("%socket status").plain == status, "lines were still sent after the feeder was stopped"
 
 
 def test_continuous_trigger_with_console_shows_epochs_and_rows(clean_streams):
@@ -301,3 +322,42 @@ def test_foreach_batch_query_shows_its_recent_batches(clean_streams):
     assert "5 input rows so far" in second["text/plain"], second["text/plain"]
     # the student's function got the same rows
     assert k.value("fbSeen.stream().mapToLong(Long::longValue).sum()") == "5"
+
+
+def listed_states(listing: str) -> dict[str, str]:
+    """{query name: state} from %stream list's text form (name | id | state | ...)."""
+    states = {}
+    for line in listing.splitlines()[1:]:
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) >= 3:
+            states[cells[0]] = cells[2]
+    return states
+
+
+def test_stream_stop_all_leaves_nothing_running(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    k.ok(WORDCOUNT.format(v="g", port=port, chk=tmp_path / "chk", name="stopall_wc"))
+    k.ok('spark.readStream().format("rate").option("rowsPerSecond", 5).load()\n'
+         '    .writeStream().format("memory").queryName("stopall_rate").start();')
+    k.ok(f"%%socket send {port}\nstop them all")
+    k.ok("%stream wait stopall_wc --timeout 90")
+    k.ok("%stream wait stopall_rate --batches 1 --timeout 90")
+    assert int(k.value("spark.streams().active().length")) >= 2
+
+    stopped = k.ok("%stream stop all").plain
+    assert "stopall_wc" in stopped and "stopall_rate" in stopped and "still stopping" not in stopped, stopped
+    assert k.value("spark.streams().active().length") == "0"
+    states = listed_states(k.ok("%stream list").plain)
+    assert states.get("stopall_wc") == "STOPPED" and states.get("stopall_rate") == "STOPPED", states
+    assert "ACTIVE" not in states.values(), states
+    assert k.ok("%stream stop all").plain == "No query is running."
+
+    said = k.ok("%socket stop").plain
+    assert f"Stopped the socket server on port {port}." == said, said  # and no query still reads it
+    with socket.socket() as s:  # the port is free again
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections may linger in TIME_WAIT
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+
