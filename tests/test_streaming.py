@@ -361,3 +361,45 @@ def test_stream_stop_all_leaves_nothing_running(clean_streams, tmp_path):
         s.bind(("127.0.0.1", port))
         s.listen(1)
 
+
+
+def test_live_view_updates_are_throttled(clean_streams):
+    # many micro-batches a second must not become many updates a second: 250 ms apart at most, by default.
+    # (Not the rate source: in Spark 3.5 it moves on once a second, so its batches come 1 s apart whatever the
+    # trigger. A socket that always has new lines lets Spark run batches back to back.)
+    k = clean_streams
+    port = free_port()
+    k.ok('java.nio.file.Files.write(java.nio.file.Path.of("fast.txt"), List.of("a b c", "d e f", "g h i"));')
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().format("console").option("numRows", 5)\n'
+                 '    .trigger(Trigger.ProcessingTime("10 milliseconds")).queryName("fast_lines").start();')
+    view = display_id(start.of_type("display_data")[0])
+    k.ok(f"%socket feed fast.txt --rate 1000/s --loop --port {port}")
+    k.ok("%stream wait fast_lines --batches 3 --timeout 120")  # past the slow first batches
+    batches_before = int(listed_batches(k, "fast_lines"))
+    watched = k.ok("Thread.sleep(4000);")
+    updates = [m for m in watched.messages
+               if m["header"]["msg_type"] == "update_display_data" and display_id(m) == view]
+    span = watched.arrivals[-1] - watched.arrivals[0]  # busy .. idle, a little over 4 s
+    batches = int(listed_batches(k, "fast_lines")) - batches_before
+    k.ok("%socket feed --stop")
+    arrived = [t for t, m in zip(watched.arrivals, watched.messages) if m in updates]
+    gaps_ms = [round((b - a) * 1000) for a, b in zip(arrived, arrived[1:])]
+    print(f"throttle: {len(updates)} updates of the view, {batches} micro-batches in {span:.2f} s; gaps {gaps_ms}")
+    assert updates, f"no update of the live view in {span:.1f} s ({batches} batches)"
+    # at most one update every 250 ms, give or take the first and the last
+    assert len(updates) <= span / 0.25 + 2, (
+        f"{len(updates)} updates in {span:.1f} s ({batches} micro-batches): more than one per 250 ms")
+    # and spaced out, not in bursts (the median: a busy test machine may hand over a few at once)
+    if gaps_ms:
+        assert sorted(gaps_ms)[len(gaps_ms) // 2] >= 200, f"updates came in bursts: gaps {gaps_ms} ms"
+
+
+def listed_batches(k, name: str) -> str:
+    """The batches column of %stream list for one query."""
+    for line in k.ok("%stream list").plain.splitlines()[1:]:
+        cells = [c.strip() for c in line.split("|")]
+        if cells[0] == name:
+            return cells[6]
+    raise AssertionError(f"{name} is not in %stream list")
