@@ -403,3 +403,50 @@ def listed_batches(k, name: str) -> str:
         if cells[0] == name:
             return cells[6]
     raise AssertionError(f"{name} is not in %stream list")
+
+
+def latest_view(results, view: str) -> dict:
+    ups = view_updates(results, view)
+    assert ups, "no update of the live view"
+    return ups[-1]["content"]["data"]
+
+
+def test_append_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().format("console").outputMode("append").option("numRows", 3)\n'
+                 '    .queryName("appended_lines").start();')
+    view = display_id(start.of_type("display_data")[0])
+    first = latest_view([k.ok(f"%%socket send {port}\none\ntwo"), k.ok("%stream wait appended_lines --timeout 90")], view)
+    # (Spark's socket source deals a batch's lines out to its partitions: their order in a batch is not kept)
+    assert sorted(parse_tables(first["text/html"])[-1].column("value")) == ["one", "two"]
+    assert "2 rows so far" in first["text/plain"] and "append mode" in first["text/plain"], first["text/plain"]
+
+    later = latest_view([k.ok(f"%%socket send {port}\nthree\nfour\nfive"),
+                         k.ok("%stream wait appended_lines --timeout 90")], view)
+    # numRows 3: the three latest rows; the total counts all five
+    assert sorted(parse_tables(later["text/html"])[-1].column("value")) == ["five", "four", "three"]
+    assert "5 rows so far" in later["text/plain"], later["text/plain"]
+    assert "2 more rows" in later["text/plain"], later["text/plain"]
+
+
+def test_update_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .select(expr("explode(split(value, \' \')) as word")).groupBy("word").count()\n'
+                 '    .writeStream().format("console").outputMode("update").queryName("updated_counts").start();')
+    view = display_id(start.of_type("display_data")[0])
+    first = latest_view([k.ok(f"%%socket send {port}\na b a"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    rows = [(r["word"], int(r["count"])) for r in parse_tables(first["text/html"])[-1].records()]
+    assert sorted(rows) == [("a", 2), ("b", 1)], rows
+    assert "2 rows so far" in first["text/plain"] and "update mode" in first["text/plain"], first["text/plain"]
+
+    later = latest_view([k.ok(f"%%socket send {port}\na c"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    rows = [(r["word"], int(r["count"])) for r in parse_tables(later["text/html"])[-1].records()]
+    # update mode writes only the changed rows: the newest batch's (a is 3 now, c is new) come last
+    assert sorted(rows[-2:]) == [("a", 3), ("c", 1)], rows
+    assert "4 rows so far" in later["text/plain"], later["text/plain"]
