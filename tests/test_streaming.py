@@ -450,3 +450,48 @@ def test_update_mode_view_shows_the_latest_rows_and_a_running_total(clean_stream
     # update mode writes only the changed rows: the newest batch's (a is 3 now, c is new) come last
     assert sorted(rows[-2:]) == [("a", 3), ("c", 1)], rows
     assert "4 rows so far" in later["text/plain"], later["text/plain"]
+
+
+def test_thread_output_after_the_cell_ended_goes_to_that_cell(kernel):
+    # the output router: a thread a cell started writes under that cell, also once the kernel is idle again
+    k = kernel
+    started = k.ok('java.util.concurrent.CountDownLatch lateGo = new java.util.concurrent.CountDownLatch(1);\n'
+                   'new Thread(() -> {\n'
+                   '    try { lateGo.await(); Thread.sleep(1000); } catch (InterruptedException e) { return; }\n'
+                   '    System.out.println("a late line from a thread");\n'
+                   '}, "late-writer").start();')
+    assert "late line" not in started.stdout
+    # the next cell runs meanwhile; the thread writes a second after it
+    next_cell = k.kc.execute("lateGo.countDown(); 6 * 7", allow_stdin=False)
+    seen: list[dict] = []
+    late = None
+    deadline = time.monotonic() + 30
+    while late is None and time.monotonic() < deadline:
+        try:
+            msg = k.kc.get_iopub_msg(timeout=0.5)
+        except Exception:
+            continue
+        seen.append(msg)
+        if msg["header"]["msg_type"] == "stream" and "a late line" in msg["content"]["text"]:
+            late = msg
+    assert late is not None, "the thread's line never arrived:\n" + "\n".join(
+        f"{m['header']['msg_type']} {str(m['content'])[:120]}" for m in seen)
+    reply = k.shell_reply(next_cell, 30)
+    assert reply is not None and reply["content"]["status"] == "ok", reply
+    assert late["parent_header"]["msg_id"] == started.msg_id, "the line went under another request than its cell's"
+    assert late["content"]["name"] == "stdout"
+    states = [m["content"]["execution_state"] for m in seen if m["header"]["msg_type"] == "status"]
+    assert states and states[-1] == "idle", f"the kernel was not idle when the line came: {states}"
+    next_result = [m for m in seen if m["parent_header"].get("msg_id") == next_cell
+                   and m["header"]["msg_type"] == "execute_result"]
+    assert next_result and next_result[0]["content"]["data"]["text/plain"] == "42"
+    # nowhere else: not twice, not under the next cell, not in the kernel's terminal (its log)
+    time.sleep(1)
+    while True:
+        try:
+            seen.append(k.kc.get_iopub_msg(timeout=0.2))
+        except Exception:
+            break
+    carrying = [m for m in seen if "a late line" in str(m["content"])]
+    assert carrying == [late], carrying
+    assert "a late line" not in k.log_tail(400)
