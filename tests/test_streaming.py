@@ -495,3 +495,76 @@ def test_thread_output_after_the_cell_ended_goes_to_that_cell(kernel):
     carrying = [m for m in seen if "a late line" in str(m["content"])]
     assert carrying == [late], carrying
     assert "a late line" not in k.log_tail(400)
+
+
+def test_same_name_as_a_running_query_names_it_and_how_to_stop_it(clean_streams):
+    k = clean_streams
+    start = ('spark.readStream().format("rate").option("rowsPerSecond", 1).load()\n'
+             '    .writeStream().format("memory").queryName("{name}").start();')
+    k.ok(start.format(name="taken_name"))
+    before = k.value("spark.streams().active().length")
+    again = k.run(start.format(name="taken_name"))
+    assert again.status == "error", again.describe()
+    said = again.error_text
+    assert "QueryAlreadyRunning" in said and "The query taken_name is already running" in said, said
+    assert "%stream stop taken_name" in said and "started in cell [" in said, said
+    assert "Cannot start query with name" not in said, "Spark's own words instead of the lab's"
+    # nothing else changed: the first one still runs, no second one
+    assert k.value("spark.streams().active().length") == before
+    assert listed_states(k.ok("%stream list").plain).get("taken_name") == "ACTIVE"
+
+
+def interrupt_after(k, code: str, settle: float = 2.0):
+    """Run code, interrupt it after `settle` seconds of running; (result, seconds from interrupt to reply)."""
+    pending = k.submit(code)
+    assert pending.wait_busy(30), "the kernel never went busy"
+    ended = pending.pump(lambda m: m["header"]["msg_type"] == "status"
+                         and m["content"].get("execution_state") == "idle", settle)
+    assert not ended, f"the cell ended before the interrupt:\n{pending.result().describe()}"
+    t0 = time.monotonic()
+    k.km.interrupt_kernel()
+    assert pending.get_reply(60), "no execute_reply within 60 s of the interrupt"
+    elapsed = time.monotonic() - t0
+    return pending.finish(30), elapsed
+
+
+def test_interrupt_stream_wait_on_a_query_without_data(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    k.ok(WORDCOUNT.format(v="h", port=port, chk=tmp_path / "chk", name="never_fed"))
+    res, elapsed = interrupt_after(k, "%stream wait never_fed --batches 3 --timeout 600")
+    assert res.status == "error", res.describe()
+    assert elapsed < 10, f"the wait ended {elapsed:.1f} s after the interrupt"
+    assert k.value("1 + 1") == "2"  # usable again
+    # only the wait was interrupted: the query still runs and still counts
+    assert listed_states(k.ok("%stream list").plain).get("never_fed") == "ACTIVE"
+    k.ok(f"%%socket send {port}\nfed at last")
+    waited = k.ok("%stream wait never_fed --until-idle --timeout 90")
+    assert "never_fed is up to date at batch" in waited.plain and "3 rows in table" in waited.plain, waited.plain
+
+
+def test_stream_wait_until_idle_explicitly(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok('java.nio.file.Files.write(java.nio.file.Path.of("idle.txt"), List.of("x y", "y z"));')
+    k.ok(f"%socket start {port}")
+    start = k.ok(WORDCOUNT.format(v="i", port=port, chk=tmp_path / "chk", name="idle_wait"))
+    view = display_id(start.of_type("display_data")[0])
+    # nothing sent yet: nothing to wait for
+    t0 = time.monotonic()
+    nothing = k.ok("%stream wait idle_wait --until-idle --timeout 60")
+    assert "idle_wait is up to date" in nothing.plain and time.monotonic() - t0 < 30, nothing.plain
+    k.ok(f"%%socket send {port}\nx x y")
+    waited = k.ok("%stream wait idle_wait --until-idle --timeout 90")
+    assert counts_in(latest_view([waited], view)["text/html"]) == {"x": 2, "y": 1}
+    both = k.run("%stream wait idle_wait --until-idle --batches 2")
+    assert both.status == "error" and "Choose one of --batches and --until-idle" in both.error_text
+
+    # a feeder that loops never lets the socket run dry: the wait blocks until interrupted
+    k.ok(f"%socket feed idle.txt --rate 50/s --loop --port {port}")
+    res, elapsed = interrupt_after(k, "%stream wait idle_wait --until-idle --timeout 600", settle=3)
+    assert res.status == "error" and elapsed < 10, (elapsed, res.describe())
+    k.ok("%socket feed --stop")
+    assert k.value("1 + 1") == "2"
+    assert listed_states(k.ok("%stream list").plain).get("idle_wait") == "ACTIVE"
