@@ -563,6 +563,9 @@ def test_stream_wait_until_idle_explicitly(clean_streams, tmp_path):
 
     # a feeder that loops never lets the socket run dry: the wait blocks until interrupted
     k.ok(f"%socket feed idle.txt --rate 50/s --loop --port {port}")
+    stuck = k.run("%stream wait idle_wait --until-idle --timeout 3")
+    assert stuck.status == "error" and "did not catch up within 3 s" in stuck.error_text, stuck.describe()
+    assert "%stream wait idle_wait --batches N" in stuck.error_text, stuck.error_text
     res, elapsed = interrupt_after(k, "%stream wait idle_wait --until-idle --timeout 600", settle=3)
     assert res.status == "error" and elapsed < 10, (elapsed, res.describe())
     k.ok("%socket feed --stop")
