@@ -197,18 +197,39 @@ def test_socket_feed_sends_a_file_at_a_rate(clean_streams, tmp_path):
     k.ok("%socket start 9917")
     start = k.ok(WORDCOUNT.format(v="f", port=9917, chk=tmp_path / "chk", name="fed_wc"))
     view = display_id(start.of_type("display_data")[0])
-    feed = k.ok("%socket feed feed.txt --rate 20 --port 9917")
+    feed = k.ok("%socket feed feed.txt --rate 20/s --port 9917")  # the rate as the issue spells it
     progress = feed.of_type("display_data")
     assert progress and "feed.txt" in progress[0]["content"]["data"]["text/plain"]
-    deadline = time.monotonic() + 90
-    got = {}
-    while time.monotonic() < deadline and got.get("beta") != 12:
-        res = k.ok("%stream wait fed_wc --timeout 60")
-        ups = view_updates([res], view)
-        if ups:
-            got = counts_in(ups[-1]["content"]["data"]["text/html"])
-    assert got == {"alpha": 4, "beta": 12, "gamma": 8}
+    assert "at 20/s" in progress[0]["content"]["data"]["text/plain"]
+
+    def counts_until(done, wait="") -> dict[str, int]:
+        deadline = time.monotonic() + 90
+        got = {}
+        while time.monotonic() < deadline and not done(got):
+            res = k.ok(f"%stream wait fed_wc {wait} --timeout 60")
+            ups = view_updates([res], view)
+            if ups:
+                got = counts_in(ups[-1]["content"]["data"]["text/html"])
+        return got
+
+    assert counts_until(lambda got: got.get("beta") == 12) == {"alpha": 4, "beta": 12, "gamma": 8}
     assert "lines sent" in k.ok("%socket status").plain
+
+    for wrong in ("5/m", "fast", "0/s"):
+        bad = k.run(f"%socket feed feed.txt --rate {wrong} --port 9917")
+        assert bad.status == "error" and "/s" in bad.error_text and "%socket feed" in bad.error_text, bad.error_text
+
+    # --loop starts from the top again: more lines arrive than the file has, until the feeder is stopped
+    looped = k.ok("%socket feed feed.txt --rate 20/s --loop --port 9917")
+    assert "(looping)" in looped.of_type("display_data")[0]["content"]["data"]["text/plain"]
+    # (not --until-idle: while a feeder loops, the socket never runs dry)
+    got = counts_until(lambda got: got.get("beta", 0) > 24, wait="--batches 1")
+    assert got.get("beta", 0) > 24, f"the looping feeder did not go past the end of the file: {got}"
+    assert k.ok("%socket feed --stop").plain == "Stopped 1 feeder(s)."
+    status = k.ok("%socket status").plain
+    assert "0 feeders" in status, status
+    time.sleep(1)
+    assert k.ok("%socket status").plain == status, "lines were still sent after the feeder was stopped"
 
 
 def test_continuous_trigger_with_console_shows_epochs_and_rows(clean_streams):
@@ -250,3 +271,303 @@ def test_restart_from_a_checkpoint_gets_a_view_of_its_own(clean_streams, tmp_pat
     assert first_id != second_id, "both runs share one display id, so the second would overwrite the first's view"
     listed = k.ok("%stream list").plain
     assert listed.count("again") >= 1 and "ACTIVE" in listed, listed
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the kernel's socket server binds it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def batch_rows(data: dict) -> list[dict[str, str]]:
+    """The recent-batches table of a foreachBatch query's view, newest first."""
+    tables = parse_tables(data["text/html"])
+    assert tables, f"no table in the view:\n{data['text/html'][:500]}"
+    return tables[-1].records()
+
+
+def test_foreach_batch_query_shows_its_recent_batches(clean_streams):
+    # Spark hands each batch to the student's function and not to the lab: the view lists the batches instead
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok('java.util.List<Long> fbSeen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());\n'
+                 f'StreamingQuery fbQuery = spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> fbSeen.add(batch.count()))\n'
+                 '    .queryName("fb_batches").start();')
+    shown = start.of_type("display_data")
+    assert shown and display_id(shown[0]), start.describe()
+    view = display_id(shown[0])
+    assert "fb_batches" in shown[0]["content"]["data"]["text/plain"]
+    assert "foreachBatch sink" in shown[0]["content"]["data"]["text/html"]
+
+    sent = k.ok(f"%%socket send {port}\none\ntwo\nthree")
+    waited = k.ok("%stream wait fb_batches --timeout 90")
+    first = view_updates([sent, waited], view)[-1]["content"]["data"]
+    rows = batch_rows(first)
+    assert rows and set(rows[0]) == {"batch", "input rows", "processed rows/s", "duration ms", "time"}, rows
+    assert sum(int(r["input rows"]) for r in rows) == 3, rows
+    assert "3 input rows so far" in first["text/plain"], first["text/plain"]
+
+    more = k.ok(f"%%socket send {port}\nfour\nfive")
+    waited = k.ok("%stream wait fb_batches --timeout 90")
+    second = view_updates([more, waited], view)[-1]["content"]["data"]
+    later = batch_rows(second)
+    assert len(later) > len(rows), (rows, later)
+    ids = [int(r["batch"]) for r in later]
+    assert ids == sorted(ids, reverse=True), f"newest batch first: {ids}"
+    assert sum(int(r["input rows"]) for r in later) == 5, later
+    assert int(later[0]["input rows"]) > 0 and all(int(r["duration ms"]) >= 0 for r in later), later
+    assert "5 input rows so far" in second["text/plain"], second["text/plain"]
+    # the student's function got the same rows
+    assert k.value("fbSeen.stream().mapToLong(Long::longValue).sum()") == "5"
+
+
+def listed_states(listing: str) -> dict[str, str]:
+    """{query name: state} from %stream list's text form (name | id | state | ...)."""
+    states = {}
+    for line in listing.splitlines()[1:]:
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) >= 3:
+            states[cells[0]] = cells[2]
+    return states
+
+
+def test_stream_stop_all_leaves_nothing_running(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    k.ok(WORDCOUNT.format(v="g", port=port, chk=tmp_path / "chk", name="stopall_wc"))
+    k.ok('spark.readStream().format("rate").option("rowsPerSecond", 5).load()\n'
+         '    .writeStream().format("memory").queryName("stopall_rate").start();')
+    k.ok(f"%%socket send {port}\nstop them all")
+    k.ok("%stream wait stopall_wc --timeout 90")
+    k.ok("%stream wait stopall_rate --batches 1 --timeout 90")
+    assert int(k.value("spark.streams().active().length")) >= 2
+
+    stopped = k.ok("%stream stop all").plain
+    assert "stopall_wc" in stopped and "stopall_rate" in stopped and "still stopping" not in stopped, stopped
+    assert k.value("spark.streams().active().length") == "0"
+    states = listed_states(k.ok("%stream list").plain)
+    assert states.get("stopall_wc") == "STOPPED" and states.get("stopall_rate") == "STOPPED", states
+    assert "ACTIVE" not in states.values(), states
+    assert k.ok("%stream stop all").plain == "No query is running."
+
+    said = k.ok("%socket stop").plain
+    assert f"Stopped the socket server on port {port}." == said, said  # and no query still reads it
+    with socket.socket() as s:  # the port is free again
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections may linger in TIME_WAIT
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+
+
+
+def test_live_view_updates_are_throttled(clean_streams):
+    # many micro-batches a second must not become many updates a second: 250 ms apart at most, by default.
+    # (Not the rate source: in Spark 3.5 it moves on once a second, so its batches come 1 s apart whatever the
+    # trigger. A socket that always has new lines lets Spark run batches back to back.)
+    k = clean_streams
+    port = free_port()
+    k.ok('java.nio.file.Files.write(java.nio.file.Path.of("fast.txt"), List.of("a b c", "d e f", "g h i"));')
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().format("console").option("numRows", 5)\n'
+                 '    .trigger(Trigger.ProcessingTime("10 milliseconds")).queryName("fast_lines").start();')
+    view = display_id(start.of_type("display_data")[0])
+    k.ok(f"%socket feed fast.txt --rate 1000/s --loop --port {port}")
+    k.ok("%stream wait fast_lines --batches 3 --timeout 120")  # past the slow first batches
+    batches_before = int(listed_batches(k, "fast_lines"))
+    watched = k.ok("Thread.sleep(4000);")
+    updates = [m for m in watched.messages
+               if m["header"]["msg_type"] == "update_display_data" and display_id(m) == view]
+    span = watched.arrivals[-1] - watched.arrivals[0]  # busy .. idle, a little over 4 s
+    batches = int(listed_batches(k, "fast_lines")) - batches_before
+    k.ok("%socket feed --stop")
+    arrived = [t for t, m in zip(watched.arrivals, watched.messages) if m in updates]
+    gaps_ms = [round((b - a) * 1000) for a, b in zip(arrived, arrived[1:])]
+    print(f"throttle: {len(updates)} updates of the view, {batches} micro-batches in {span:.2f} s; gaps {gaps_ms}")
+    assert updates, f"no update of the live view in {span:.1f} s ({batches} batches)"
+    # at most one update every 250 ms, give or take the first and the last
+    assert len(updates) <= span / 0.25 + 2, (
+        f"{len(updates)} updates in {span:.1f} s ({batches} micro-batches): more than one per 250 ms")
+    # and spaced out, not in bursts (the median: a busy test machine may hand over a few at once)
+    if gaps_ms:
+        assert sorted(gaps_ms)[len(gaps_ms) // 2] >= 200, f"updates came in bursts: gaps {gaps_ms} ms"
+
+
+def listed_batches(k, name: str) -> str:
+    """The batches column of %stream list for one query."""
+    for line in k.ok("%stream list").plain.splitlines()[1:]:
+        cells = [c.strip() for c in line.split("|")]
+        if cells[0] == name:
+            return cells[6]
+    raise AssertionError(f"{name} is not in %stream list")
+
+
+def latest_view(results, view: str) -> dict:
+    ups = view_updates(results, view)
+    assert ups, "no update of the live view"
+    return ups[-1]["content"]["data"]
+
+
+def test_append_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .writeStream().format("console").outputMode("append").option("numRows", 3)\n'
+                 '    .queryName("appended_lines").start();')
+    view = display_id(start.of_type("display_data")[0])
+    first = latest_view([k.ok(f"%%socket send {port}\none\ntwo"), k.ok("%stream wait appended_lines --timeout 90")], view)
+    # (Spark's socket source deals a batch's lines out to its partitions: their order in a batch is not kept)
+    assert sorted(parse_tables(first["text/html"])[-1].column("value")) == ["one", "two"]
+    assert "2 rows so far" in first["text/plain"] and "append mode" in first["text/plain"], first["text/plain"]
+
+    later = latest_view([k.ok(f"%%socket send {port}\nthree\nfour\nfive"),
+                         k.ok("%stream wait appended_lines --timeout 90")], view)
+    # numRows 3: the three latest rows; the total counts all five
+    assert sorted(parse_tables(later["text/html"])[-1].column("value")) == ["five", "four", "three"]
+    assert "5 rows so far" in later["text/plain"], later["text/plain"]
+    assert "2 more rows" in later["text/plain"], later["text/plain"]
+
+
+def test_update_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
+                 '    .select(expr("explode(split(value, \' \')) as word")).groupBy("word").count()\n'
+                 '    .writeStream().format("console").outputMode("update").queryName("updated_counts").start();')
+    view = display_id(start.of_type("display_data")[0])
+    first = latest_view([k.ok(f"%%socket send {port}\na b a"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    rows = [(r["word"], int(r["count"])) for r in parse_tables(first["text/html"])[-1].records()]
+    assert sorted(rows) == [("a", 2), ("b", 1)], rows
+    assert "2 rows so far" in first["text/plain"] and "update mode" in first["text/plain"], first["text/plain"]
+
+    later = latest_view([k.ok(f"%%socket send {port}\na c"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    rows = [(r["word"], int(r["count"])) for r in parse_tables(later["text/html"])[-1].records()]
+    # update mode writes only the changed rows: the newest batch's (a is 3 now, c is new) come last
+    assert sorted(rows[-2:]) == [("a", 3), ("c", 1)], rows
+    assert "4 rows so far" in later["text/plain"], later["text/plain"]
+
+
+def test_thread_output_after_the_cell_ended_goes_to_that_cell(kernel):
+    # the output router: a thread a cell started writes under that cell, also once the kernel is idle again
+    k = kernel
+    started = k.ok('java.util.concurrent.CountDownLatch lateGo = new java.util.concurrent.CountDownLatch(1);\n'
+                   'new Thread(() -> {\n'
+                   '    try { lateGo.await(); Thread.sleep(1000); } catch (InterruptedException e) { return; }\n'
+                   '    System.out.println("a late line from a thread");\n'
+                   '}, "late-writer").start();')
+    assert "late line" not in started.stdout
+    # the next cell runs meanwhile; the thread writes a second after it
+    next_cell = k.kc.execute("lateGo.countDown(); 6 * 7", allow_stdin=False)
+    seen: list[dict] = []
+    late = None
+    deadline = time.monotonic() + 30
+    while late is None and time.monotonic() < deadline:
+        try:
+            msg = k.kc.get_iopub_msg(timeout=0.5)
+        except Exception:
+            continue
+        seen.append(msg)
+        if msg["header"]["msg_type"] == "stream" and "a late line" in msg["content"]["text"]:
+            late = msg
+    assert late is not None, "the thread's line never arrived:\n" + "\n".join(
+        f"{m['header']['msg_type']} {str(m['content'])[:120]}" for m in seen)
+    reply = k.shell_reply(next_cell, 30)
+    assert reply is not None and reply["content"]["status"] == "ok", reply
+    assert late["parent_header"]["msg_id"] == started.msg_id, "the line went under another request than its cell's"
+    assert late["content"]["name"] == "stdout"
+    states = [m["content"]["execution_state"] for m in seen if m["header"]["msg_type"] == "status"]
+    assert states and states[-1] == "idle", f"the kernel was not idle when the line came: {states}"
+    next_result = [m for m in seen if m["parent_header"].get("msg_id") == next_cell
+                   and m["header"]["msg_type"] == "execute_result"]
+    assert next_result and next_result[0]["content"]["data"]["text/plain"] == "42"
+    # nowhere else: not twice, not under the next cell, not in the kernel's terminal (its log)
+    time.sleep(1)
+    while True:
+        try:
+            seen.append(k.kc.get_iopub_msg(timeout=0.2))
+        except Exception:
+            break
+    carrying = [m for m in seen if "a late line" in str(m["content"])]
+    assert carrying == [late], carrying
+    assert "a late line" not in k.log_tail(400)
+
+
+def test_same_name_as_a_running_query_names_it_and_how_to_stop_it(clean_streams):
+    k = clean_streams
+    start = ('spark.readStream().format("rate").option("rowsPerSecond", 1).load()\n'
+             '    .writeStream().format("memory").queryName("{name}").start();')
+    k.ok(start.format(name="taken_name"))
+    before = k.value("spark.streams().active().length")
+    again = k.run(start.format(name="taken_name"))
+    assert again.status == "error", again.describe()
+    said = again.error_text
+    assert "QueryAlreadyRunning" in said and "The query taken_name is already running" in said, said
+    assert "%stream stop taken_name" in said and "started in cell [" in said, said
+    assert "Cannot start query with name" not in said, "Spark's own words instead of the lab's"
+    # nothing else changed: the first one still runs, no second one
+    assert k.value("spark.streams().active().length") == before
+    assert listed_states(k.ok("%stream list").plain).get("taken_name") == "ACTIVE"
+
+
+def interrupt_after(k, code: str, settle: float = 2.0):
+    """Run code, interrupt it after `settle` seconds of running; (result, seconds from interrupt to reply)."""
+    pending = k.submit(code)
+    assert pending.wait_busy(30), "the kernel never went busy"
+    ended = pending.pump(lambda m: m["header"]["msg_type"] == "status"
+                         and m["content"].get("execution_state") == "idle", settle)
+    assert not ended, f"the cell ended before the interrupt:\n{pending.result().describe()}"
+    t0 = time.monotonic()
+    k.km.interrupt_kernel()
+    assert pending.get_reply(60), "no execute_reply within 60 s of the interrupt"
+    elapsed = time.monotonic() - t0
+    return pending.finish(30), elapsed
+
+
+def test_interrupt_stream_wait_on_a_query_without_data(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok(f"%socket start {port}")
+    k.ok(WORDCOUNT.format(v="h", port=port, chk=tmp_path / "chk", name="never_fed"))
+    res, elapsed = interrupt_after(k, "%stream wait never_fed --batches 3 --timeout 600")
+    assert res.status == "error", res.describe()
+    assert elapsed < 10, f"the wait ended {elapsed:.1f} s after the interrupt"
+    assert k.value("1 + 1") == "2"  # usable again
+    # only the wait was interrupted: the query still runs and still counts
+    assert listed_states(k.ok("%stream list").plain).get("never_fed") == "ACTIVE"
+    k.ok(f"%%socket send {port}\nfed at last")
+    waited = k.ok("%stream wait never_fed --until-idle --timeout 90")
+    assert "never_fed is up to date at batch" in waited.plain and "3 rows in table" in waited.plain, waited.plain
+
+
+def test_stream_wait_until_idle_explicitly(clean_streams, tmp_path):
+    k = clean_streams
+    port = free_port()
+    k.ok('java.nio.file.Files.write(java.nio.file.Path.of("idle.txt"), List.of("x y", "y z"));')
+    k.ok(f"%socket start {port}")
+    start = k.ok(WORDCOUNT.format(v="i", port=port, chk=tmp_path / "chk", name="idle_wait"))
+    view = display_id(start.of_type("display_data")[0])
+    # nothing sent yet: nothing to wait for
+    t0 = time.monotonic()
+    nothing = k.ok("%stream wait idle_wait --until-idle --timeout 60")
+    assert "idle_wait is up to date" in nothing.plain and time.monotonic() - t0 < 30, nothing.plain
+    k.ok(f"%%socket send {port}\nx x y")
+    waited = k.ok("%stream wait idle_wait --until-idle --timeout 90")
+    assert counts_in(latest_view([waited], view)["text/html"]) == {"x": 2, "y": 1}
+    both = k.run("%stream wait idle_wait --until-idle --batches 2")
+    assert both.status == "error" and "Choose one of --batches and --until-idle" in both.error_text
+
+    # a feeder that loops never lets the socket run dry: the wait blocks until interrupted
+    k.ok(f"%socket feed idle.txt --rate 50/s --loop --port {port}")
+    stuck = k.run("%stream wait idle_wait --until-idle --timeout 3")
+    assert stuck.status == "error" and "did not catch up within 3 s" in stuck.error_text, stuck.describe()
+    assert "%stream wait idle_wait --batches N" in stuck.error_text, stuck.error_text
+    res, elapsed = interrupt_after(k, "%stream wait idle_wait --until-idle --timeout 600", settle=3)
+    assert res.status == "error" and elapsed < 10, (elapsed, res.describe())
+    k.ok("%socket feed --stop")
+    assert k.value("1 + 1") == "2"
+    assert listed_states(k.ok("%stream list").plain).get("idle_wait") == "ACTIVE"

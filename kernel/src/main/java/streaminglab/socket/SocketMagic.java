@@ -33,10 +33,10 @@ public final class SocketMagic implements Magic, AutoCloseable {
             "%socket start [PORT]                       start a text server on 127.0.0.1:PORT (default 9999),",
             "                                           like `ncat -lk 9999`; Spark's socket source connects to it",
             "%%socket send [PORT]                       send each line of the cell body to every connected client",
-            "%socket feed FILE [--rate N] [--loop | --wait] [--port PORT]",
+            "%socket feed FILE [--rate N/s] [--loop | --wait] [--port PORT]",
             "                                           send the lines of FILE in the background, N lines a second",
-            "                                           (default 5), from the top again with --loop; --wait returns",
-            "                                           when the whole file has been sent",
+            "                                           (default 5/s; --rate 5 is the same), from the top again with",
+            "                                           --loop; --wait returns when the whole file has been sent",
             "%socket feed --stop                        stop the feeders",
             "%socket status                             servers, clients, lines sent",
             "%socket stop [PORT]                        stop the server (all servers without PORT)");
@@ -154,7 +154,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
         int port = args.has("port") ? parsePort(args.option("port", "")) : DEFAULT_PORT;
         SocketTextServer server = servers.get(port);
         if (server == null) throw new UsageError("No socket server on port " + port + ": start it with %socket start " + port + ".", USAGE);
-        int rate = args.intOption("rate", 5, 1, 100_000, USAGE);
+        int rate = linesPerSecond(args.option("rate", "5/s"));
         List<String> lines = textLines(file);
         if (lines.isEmpty()) throw new UsageError(file + " is empty: nothing to feed.", USAGE);
         CellOutput cell = router.current();
@@ -165,6 +165,28 @@ public final class SocketMagic implements Magic, AutoCloseable {
         feeder.start();
         if (args.has("wait")) feeder.awaitEnd();
         return null; // the feeder shows its own progress
+    }
+
+    private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("(\\d+)(/s)?");
+    private static final int MAX_RATE = 100_000;
+
+    /** --rate N/s, or N alone: lines a second. Other units are refused rather than guessed. */
+    static int linesPerSecond(String value) throws UsageError {
+        java.util.regex.Matcher m = RATE.matcher(value.trim());
+        if (!m.matches()) {
+            throw new UsageError("--rate is lines a second, written N/s (or N): --rate 5/s sends 5 lines a second. '"
+                    + value + "' is not that" + (value.contains("/") ? "; only /s is understood." : "."), USAGE);
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n < 1 || n > MAX_RATE) {
+            throw new UsageError("--rate must be between 1/s and " + MAX_RATE + "/s, not " + value.trim() + ".", USAGE);
+        }
+        return (int) n;
     }
 
     /** The file's lines; a file that is not UTF-8 text (an image, a zip) is refused with where it stops being text. */

@@ -1,12 +1,17 @@
 package streaminglab.streaming;
 
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import streaminglab.display.Table;
 import streaminglab.output.CellOutput;
 
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -16,7 +21,9 @@ import java.util.UUID;
 /**
  * What one streaming query looks like under the cell that started it: its state, its latest
  * progress and its result table. The table comes from the live console sink (rows of each
- * micro-batch) or from the memory sink's table; other sinks show the header only.
+ * micro-batch) or from the memory sink's table. A foreachBatch query's batches are handed to the
+ * student's own function, which Spark does not let the lab see: its view shows the recent batches
+ * instead (from the query's progress). Other sinks show the header only.
  */
 public final class LiveView {
     public enum State { ACTIVE, STOPPED, FAILED }
@@ -31,11 +38,21 @@ public final class LiveView {
     private final long startedAt = System.currentTimeMillis();
 
     private static final int KEEP_PROGRESS = 200;
+    /** How many batches a foreachBatch query's view lists, newest first. */
+    static final int RECENT_BATCHES = 20;
+    private static final StructType BATCHES_SCHEMA = new StructType()
+            .add("batch", DataTypes.LongType)
+            .add("input rows", DataTypes.LongType)
+            .add("processed rows/s", DataTypes.StringType)
+            .add("duration ms", DataTypes.LongType)
+            .add("time", DataTypes.StringType);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final Deque<StreamingQueryProgress> recent = new ArrayDeque<>();
     private volatile State state = State.ACTIVE;
     private volatile String error;
     private volatile StreamingQueryProgress lastProgress;
     private volatile long batches;
+    private volatile long inputRowsSoFar;
     /** Continuous queries: Spark reports no progress for them, so the lab notes each committed epoch itself. */
     private final Deque<Epoch> epochs = new ArrayDeque<>();
 
@@ -114,6 +131,7 @@ public final class LiveView {
     void progress(StreamingQueryProgress progress) {
         lastProgress = progress;
         batches++;
+        inputRowsSoFar += Math.max(0, progress.numInputRows());
         synchronized (recent) {
             recent.addLast(progress);
             if (recent.size() > KEEP_PROGRESS) recent.removeFirst();
@@ -203,12 +221,42 @@ public final class LiveView {
 
     /** A copy of the table to render, or null when the sink gives none. */
     synchronized Table snapshot() {
+        if (facts.handsBatchesToCode()) return recentBatches();
         if (schema == null) return null;
         return new Table(schema, new ArrayList<>(latestRows), rowsInTable);
     }
 
+    /** The latest batches from the query's progress, newest first; null before the first. */
+    private Table recentBatches() {
+        List<StreamingQueryProgress> all = recentProgress();
+        if (all.isEmpty()) return null;
+        List<Row> rows = new ArrayList<>();
+        long seenBatch = Long.MIN_VALUE;
+        for (int i = all.size() - 1; i >= 0 && rows.size() < RECENT_BATCHES; i--) {
+            StreamingQueryProgress p = all.get(i);
+            if (p.batchId() == seenBatch) continue; // one line per batch, should Spark report one twice
+            seenBatch = p.batchId();
+            Long duration = p.durationMs().get("triggerExecution");
+            rows.add(RowFactory.create(p.batchId(), p.numInputRows(), LiveViewRenderer.rate(p.processedRowsPerSecond()),
+                    duration, clock(p.timestamp())));
+        }
+        return new Table(BATCHES_SCHEMA, rows, Math.max(rows.size(), batches));
+    }
+
+    private static String clock(String isoTimestamp) {
+        try {
+            return CLOCK.format(Instant.parse(isoTimestamp).atZone(ZoneId.systemDefault()));
+        } catch (RuntimeException e) {
+            return String.valueOf(isoTimestamp);
+        }
+    }
+
+    /**
+     * Complete mode: rows in the result table; append and update: a running total of the rows written. A sink the
+     * lab cannot read (foreachBatch, Kafka, files): a running total of the input rows.
+     */
     synchronized long rowsInTable() {
-        return rowsInTable;
+        return facts.showsRows() ? rowsInTable : inputRowsSoFar;
     }
 
     synchronized long lastBatchId() {
@@ -226,6 +274,16 @@ public final class LiveView {
 
         public boolean wholeTable() {
             return "Complete".equalsIgnoreCase(outputMode);
+        }
+
+        /** Sinks whose rows the view shows: the live console sink and the memory sink. */
+        public boolean showsRows() {
+            return "console".equals(sink) || "memory".equals(sink);
+        }
+
+        /** foreachBatch: each batch goes to the student's function, which Spark does not let the lab see. */
+        public boolean handsBatchesToCode() {
+            return "foreachBatch".equals(sink);
         }
 
         public boolean continuous() {

@@ -18,9 +18,9 @@ final class LiveViewRenderer {
         long rows = view.rowsInTable();
 
         StringBuilder text = new StringBuilder();
-        text.append(String.format("[%s] %s | %s %s | input %s rows/s | %s %s rows/s | %s %s | %d rows in table | %s, %s",
+        text.append(String.format("[%s] %s | %s %s | input %s rows/s | %s %s rows/s | %s %s | %d %s | %s, %s",
                 view.label(), view.state(), f.unit, f.number, f.input, f.secondRateName, f.secondRate, f.durationName,
-                f.duration, rows, mode(view), view.facts().sink()));
+                f.duration, rows, rowsMeaning(view), mode(view), view.facts().sink()));
         if (view.error() != null) text.append("\nError: ").append(view.error());
         if (table != null) text.append('\n').append(table.text());
 
@@ -31,7 +31,7 @@ final class LiveViewRenderer {
                 .append(" · input <b>").append(f.input).append("</b> rows/s")
                 .append(" · ").append(f.secondRateName).append(" <b>").append(f.secondRate).append("</b> rows/s")
                 .append(" · ").append(f.durationName).append(" <b>").append(f.duration).append("</b>")
-                .append(" · <b>").append(rows).append("</b> rows in table")
+                .append(" · <b>").append(rows).append("</b> ").append(rowsMeaning(view))
                 .append(" · <span style=\"opacity:0.7\">").append(Table.escape(mode(view))).append(", ")
                 .append(Table.escape(view.facts().sink())).append(" sink, ")
                 .append(Table.escape(view.facts().trigger())).append(" trigger</span></div>");
@@ -88,6 +88,12 @@ final class LiveViewRenderer {
         return new Facts("epoch", String.valueOf(last.id()), "–", "written", written, "epoch every", every, false);
     }
 
+    /** What the header's row count means: the whole result (complete mode) or a running total. */
+    static String rowsMeaning(LiveView view) {
+        if (!view.facts().showsRows()) return "input rows so far";
+        return view.facts().wholeTable() ? "rows in table" : "rows so far";
+    }
+
     private static String mode(LiveView view) {
         String m = view.facts().outputMode().toLowerCase(Locale.ROOT);
         return m + " mode";
@@ -103,7 +109,7 @@ final class LiveViewRenderer {
                 + state + "</span>";
     }
 
-    private static String rate(double value) {
+    static String rate(double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) return "0";
         return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
     }

@@ -182,6 +182,8 @@ public final class LiveViews extends StreamingQueryListener {
         }
         long wait = Math.max(0, view.lastRenderAt + minIntervalMs - System.currentTimeMillis());
         renderer.schedule(() -> {
+            // noted before a new render may be asked for: one asked for while this one renders waits its turn
+            view.lastRenderAt = System.currentTimeMillis();
             view.renderPending = false;
             render(view);
         }, wait, TimeUnit.MILLISECONDS);

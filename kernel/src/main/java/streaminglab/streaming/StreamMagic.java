@@ -213,14 +213,15 @@ public final class StreamMagic implements Magic {
             try {
                 idle.get(timeoutSeconds, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                throw timeout(view, timeoutSeconds);
+                throw untilIdleTimeout(view, timeoutSeconds);
             } catch (java.util.concurrent.ExecutionException e) {
                 if (q.isActive()) throw e;
             }
         }
         live.refreshNow(view);
         if (!q.isActive()) return notRunning(view);
-        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " rows in its table.";
+        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " "
+                + LiveViewRenderer.rowsMeaning(view) + ".";
     }
 
     private static String notRunning(LiveView view) {
@@ -236,8 +237,17 @@ public final class StreamMagic implements Magic {
                 + (view.facts().continuous() && view.lastEpoch() == null ? CONTINUOUS_SLOTS : ""));
     }
 
+    /** --until-idle timed out: maybe the source never runs dry, and then only --batches can say when to go on. */
+    private static Exception untilIdleTimeout(LiveView view, int seconds) {
+        Exception e = timeout(view, seconds);
+        if (view.lastProgress() == null) return e;
+        return new TimeoutException(e.getMessage() + " A source that never runs dry (a %socket feed with --loop, say) "
+                + "leaves nothing to catch up to: %stream wait " + view.label() + " --batches N waits for N more "
+                + "micro-batches instead.");
+    }
+
     /** Why a continuous query may never start: its tasks run for as long as it does, one core each. */
-    private static final String CONTINUOUS_SLOTS = "\nA continuous query keeps one task per partition running on a core for "
+    private static final String CONTINUOUS_SLOTS = " A continuous query keeps one task per partition running on a core for "
             + "its whole life; when other queries hold the cores, its tasks never start. Stop the other continuous "
             + "queries (%stream list) or give it fewer partitions (the rate source's numPartitions option).";
 

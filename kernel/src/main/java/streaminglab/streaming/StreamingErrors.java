@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class StreamingErrors {
     private static final Pattern SAME_ID = Pattern.compile("Cannot start query with id ([0-9a-f-]{36}) as another query with same id is already active");
+    private static final Pattern SAME_NAME = Pattern.compile("Cannot start query with name (.+?) as a query with that name is already active");
     private static volatile BinaryOperator<String> failureAdvice = (error, checkpoint) -> null;
 
     private StreamingErrors() {
@@ -26,6 +27,8 @@ public final class StreamingErrors {
     public static CellError explain(Throwable failure, SparkSession spark) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = String.valueOf(t.getMessage());
+            Matcher named = SAME_NAME.matcher(message);
+            if (named.find()) return sameName(named.group(1), spark);
             Matcher m = SAME_ID.matcher(message);
             if (m.find() && spark != null) {
                 StreamingQuery running = spark.streams().get(UUID.fromString(m.group(1)));
@@ -39,6 +42,27 @@ public final class StreamingErrors {
             }
         }
         return null;
+    }
+
+    /** A query name is taken by a running query: which one, where it was started, and how to stop it. */
+    private static CellError sameName(String name, SparkSession spark) {
+        StreamingQuery running = null;
+        if (spark != null) {
+            for (StreamingQuery q : spark.streams().active()) if (name.equals(q.name())) running = q;
+        }
+        StringBuilder text = new StringBuilder("The query " + name + " is already running");
+        if (running != null) {
+            text.append(" (id ").append(running.id());
+            LiveViews views = LiveViews.current();
+            LiveView view = views == null ? null : views.find(name).orElse(null);
+            if (view != null && view.id().equals(running.id())) {
+                text.append(", started in cell [").append(view.origin().executionCount()).append(']');
+            }
+            text.append(')');
+        }
+        text.append(": running queries need different names. Stop it first (%stream stop ").append(name)
+                .append("), or give this query another queryName.");
+        return new CellError("QueryAlreadyRunning", text.toString(), List.of(text.toString()), null);
     }
 
     /** Who explains a query's failure in plain words: given Spark's whole error text and the query's checkpoint, advice or null. */
