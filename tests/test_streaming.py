@@ -411,21 +411,31 @@ def latest_view(results, view: str) -> dict:
     return ups[-1]["content"]["data"]
 
 
-def test_append_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
-    k = clean_streams
+def start_socket_query(k, query: str) -> tuple[int, str]:
+    """A socket server on a free port and a query reading it (query: what follows load(), up to start());
+    returns the port and the query's live view id."""
     port = free_port()
     k.ok(f"%socket start {port}")
     start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
-                 '    .writeStream().format("console").outputMode("append").option("numRows", 3)\n'
-                 '    .queryName("appended_lines").start();')
-    view = display_id(start.of_type("display_data")[0])
-    first = latest_view([k.ok(f"%%socket send {port}\none\ntwo"), k.ok("%stream wait appended_lines --timeout 90")], view)
+                 + query)
+    return port, display_id(start.of_type("display_data")[0])
+
+
+def send_and_view(k, port: int, lines: str, name: str, view: str) -> dict:
+    """Sends lines, waits for the query to process them, returns the view's latest data."""
+    return latest_view([k.ok(f"%%socket send {port}\n{lines}"), k.ok(f"%stream wait {name} --timeout 90")], view)
+
+
+def test_append_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
+    k = clean_streams
+    port, view = start_socket_query(k, '    .writeStream().format("console").outputMode("append").option("numRows", 3)\n'
+                                       '    .queryName("appended_lines").start();')
+    first = send_and_view(k, port, "one\ntwo", "appended_lines", view)
     # (Spark's socket source deals a batch's lines out to its partitions: their order in a batch is not kept)
     assert sorted(parse_tables(first["text/html"])[-1].column("value")) == ["one", "two"]
     assert "2 rows so far" in first["text/plain"] and "append mode" in first["text/plain"], first["text/plain"]
 
-    later = latest_view([k.ok(f"%%socket send {port}\nthree\nfour\nfive"),
-                         k.ok("%stream wait appended_lines --timeout 90")], view)
+    later = send_and_view(k, port, "three\nfour\nfive", "appended_lines", view)
     # numRows 3: the three latest rows; the total counts all five
     assert sorted(parse_tables(later["text/html"])[-1].column("value")) == ["five", "four", "three"]
     assert "5 rows so far" in later["text/plain"], later["text/plain"]
@@ -434,18 +444,15 @@ def test_append_mode_view_shows_the_latest_rows_and_a_running_total(clean_stream
 
 def test_update_mode_view_shows_the_latest_rows_and_a_running_total(clean_streams):
     k = clean_streams
-    port = free_port()
-    k.ok(f"%socket start {port}")
-    start = k.ok(f'spark.readStream().format("socket").option("host", "localhost").option("port", {port}).load()\n'
-                 '    .select(expr("explode(split(value, \' \')) as word")).groupBy("word").count()\n'
-                 '    .writeStream().format("console").outputMode("update").queryName("updated_counts").start();')
-    view = display_id(start.of_type("display_data")[0])
-    first = latest_view([k.ok(f"%%socket send {port}\na b a"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    port, view = start_socket_query(
+        k, '    .select(expr("explode(split(value, \' \')) as word")).groupBy("word").count()\n'
+           '    .writeStream().format("console").outputMode("update").queryName("updated_counts").start();')
+    first = send_and_view(k, port, "a b a", "updated_counts", view)
     rows = [(r["word"], int(r["count"])) for r in parse_tables(first["text/html"])[-1].records()]
     assert sorted(rows) == [("a", 2), ("b", 1)], rows
     assert "2 rows so far" in first["text/plain"] and "update mode" in first["text/plain"], first["text/plain"]
 
-    later = latest_view([k.ok(f"%%socket send {port}\na c"), k.ok("%stream wait updated_counts --timeout 90")], view)
+    later = send_and_view(k, port, "a c", "updated_counts", view)
     rows = [(r["word"], int(r["count"])) for r in parse_tables(later["text/html"])[-1].records()]
     # update mode writes only the changed rows: the newest batch's (a is 3 now, c is new) come last
     assert sorted(rows[-2:]) == [("a", 3), ("c", 1)], rows

@@ -51,14 +51,16 @@ public final class ArchiveTraining {
     }
 
     public static void run() throws Exception {
-        Path dir = Files.createTempDirectory("spark-lab-training");
+        // in the lab home the installer gave this session (a temp folder it deletes afterwards)
+        LabSettings settings = LabSettings.fromEnvironment();
+        Path dir = Files.createDirectories(settings.labHome());
         String json = connectionJson();
         KernelConnectionProperties connection = KernelConnectionProperties.parse(json);
         Path file = dir.resolve("connection.json");
         Files.writeString(file, json);
         Thread kernel = new Thread(() -> {
             try {
-                KernelLaunch.run(file.toString(), LabSettings.fromEnvironment()); // exits the JVM when shut down
+                KernelLaunch.run(file.toString(), settings); // exits the JVM when shut down
             } catch (Exception e) {
                 System.err.println("training: the kernel did not start: " + e);
                 System.exit(1);
