@@ -186,3 +186,81 @@ def test_many_expression_cells_in_a_row(kernel):
     for i in range(40):
         assert kernel.ok(f"{i} * 2").plain.strip() == str(i * 2)
     assert kernel.ok("String s40 = \"ok\"; s40").plain.strip() == "ok"
+
+
+def test_cells_share_one_thread_as_in_ipython(kernel):
+    # like IPython's main thread: what a cell leaves on its thread is there in the next cell
+    kernel.ok('ThreadLocal<String> perThread = new ThreadLocal<>();\nperThread.set("left by an earlier cell");')
+    assert kernel.value("perThread.get()") == "left by an earlier cell"
+
+
+def test_threads_started_by_each_cell_write_to_that_cell(kernel):
+    # the cell thread is reused, so each cell hands its own output to the threads it starts
+    for name in ("first", "second"):
+        res = kernel.ok(
+            f'Thread {name}Writer = new Thread(() -> System.out.println("from the {name} cell\'s thread"));\n'
+            f"{name}Writer.start(); {name}Writer.join();"
+        )
+        assert res.stdout == f"from the {name} cell's thread\n", res.describe()
+
+
+def test_redefined_methods_and_classes_after_many_cells(kernel):
+    # the classes of replaced snippets are forgotten; what is still defined keeps working
+    kernel.ok("class Stepper { static class Step { int by = 2; } }")
+    kernel.ok("int scaled(int v) { return v * 2; }")
+    for i in range(15):
+        assert kernel.value(f"scaled({i})") == str(i * 2)
+    kernel.ok("int scaled(int v) { return v * 3; }")
+    kernel.ok("class Stepper { static class Step { int by = 5; } }")
+    assert kernel.value("scaled(new Stepper.Step().by)") == "15"
+    kernel.ok("int scaled(int v) { return v * 4; }")
+    assert kernel.value("scaled(new Stepper.Step().by)") == "20"
+
+
+# Reaches JShell's map of compiled class files from a cell (the kernel jar opens jdk.jshell to itself).
+COUNT_CELL_CLASS_FILES = """
+int cellClassFilesKept() throws Exception {
+    java.lang.reflect.Field services = streaminglab.runtime.Lab.class.getDeclaredField("services");
+    services.setAccessible(true);
+    java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+    java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    todo.add(new Object[]{services.get(null), 0});
+    Class<?> shellType = Class.forName("jdk.jshell.JShell");
+    Object shell = null;
+    while (shell == null && !todo.isEmpty()) {
+        Object[] next = todo.poll();
+        Object o = next[0];
+        int depth = (Integer) next[1];
+        if (o == null || !seen.add(o) || o.getClass().isArray()) continue;
+        if (shellType.isInstance(o)) { shell = o; break; }
+        if (depth >= 4) continue;
+        for (Class<?> c = o.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (f.getType().isPrimitive() || java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
+                try { f.setAccessible(true); todo.add(new Object[]{f.get(o), depth + 1}); } catch (RuntimeException closed) { }
+            }
+        }
+    }
+    java.lang.reflect.Field tasks = shellType.getDeclaredField("taskFactory");
+    tasks.setAccessible(true);
+    Object taskFactory = tasks.get(shell);
+    java.lang.reflect.Field files = taskFactory.getClass().getDeclaredField("fileManager");
+    files.setAccessible(true);
+    Object fileManager = files.get(taskFactory);
+    java.lang.reflect.Field classes = fileManager.getClass().getDeclaredField("classObjects");
+    classes.setAccessible(true);
+    return ((Map<?, ?>) classes.get(fileManager)).size();
+}
+"""
+
+
+def test_class_files_of_replaced_snippets_are_not_kept(kernel):
+    # JShell lists every class it kept to javac in each of a cell's compilations, so keeping them all
+    # made each cell slower than the one before; only the classes of live snippets are kept
+    kernel.ok(COUNT_CELL_CLASS_FILES)
+    before = int(kernel.value("cellClassFilesKept()"))
+    for i in range(30):
+        kernel.ok(f"{i} + 1")
+        kernel.ok(f"int sameName = {i};")
+    after = int(kernel.value("cellClassFilesKept()"))
+    assert after <= before + 1, f"{before} class files kept before 60 cells, {after} after"

@@ -40,6 +40,7 @@ public final class JavaEvaluator implements AutoCloseable {
     private final JShell shell;
     private final CellExecutionControl control;
     private final CellLoaderDelegate delegate;
+    private final StaleCellClasses staleClasses;
 
     /** executors: where cell classes are written for executors on other JVMs; null in local mode. */
     public JavaEvaluator(CellClassLoader loader, Set<String> classPath, ExecutorClassFolder executors,
@@ -66,6 +67,7 @@ public final class JavaEvaluator implements AutoCloseable {
                 .compilerOptions("-Xlint:none")
                 .build();
         shell.addToClasspath(String.join(java.io.File.pathSeparator, classPath));
+        this.staleClasses = StaleCellClasses.of(shell);
     }
 
     /** Evaluates a cell; returns its value, or {@link #NO_VALUE}. */
@@ -95,6 +97,7 @@ public final class JavaEvaluator implements AutoCloseable {
             for (SnippetEvent event : events) {
                 if (event.causeSnippet() == null) forgetValueVariable(event.snippet());
             }
+            staleClasses.forget();
         }
     }
 
@@ -187,6 +190,7 @@ public final class JavaEvaluator implements AutoCloseable {
             }
         }
         control.takeValue();
+        staleClasses.forget();
     }
 
     /** True when a variable of that name has been declared by a cell or by the lab. */

@@ -235,7 +235,10 @@ public final class LabKernel extends BaseKernel {
         CellError error = null;
         try (JobProgressBar.Watch progress = progressBar.watch(cell)) {
             CellRunner runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
-            result = (DisplayData) cellThread.run(() -> runner.run(code, count));
+            result = (DisplayData) cellThread.run(() -> {
+                router.adopt(cell); // the cell thread, and every thread it starts, writes to this cell
+                return runner.run(code, count);
+            });
         } catch (Throwable failure) {
             error = CellFailures.describe(failure, spark.sessionIfReady());
             if (error.getCause() != null) logTrace(count, error.getCause());

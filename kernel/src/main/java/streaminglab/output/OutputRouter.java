@@ -111,7 +111,7 @@ public final class OutputRouter implements AutoCloseable {
         return running;
     }
 
-    /** Lets the given thread (e.g. a fresh worker) write for the cell. */
+    /** Lets the calling thread (the cell thread, a fresh worker) write for the cell, and every thread it starts. */
     public void adopt(CellOutput cell) {
         owner.set(cell);
     }
