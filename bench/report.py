@@ -429,6 +429,10 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
         L.append(f"| `1+1` round trip (execute_request → execute_reply) | {p50_p95(_get(rt, 'ours', 'to_reply_ms'), digits=1)} | "
                  f"ipykernel {p50_p95(_get(rt, 'ipykernel', 'to_reply_ms'), digits=1)} | – | p50 ≤ {t['roundtrip_p50_ms']:.0f} ms | "
                  f"{verdict(c['roundtrip'])} | {prev('rt_p50_ms', lambda v: f'p50 {v:.1f} ms')} |")
+        if _get(rt, "ours", "later_to_reply_ms"):
+            L.append(f"| the same, later: after {rt.get('later_after_cells')} cells | "
+                     f"{p50_p95(_get(rt, 'ours', 'later_to_reply_ms'), digits=1)} | "
+                     f"ipykernel {p50_p95(_get(rt, 'ipykernel', 'later_to_reply_ms'), digits=1)} | – | – | – | – |")
     if st.get("runs"):
         L.append(f"| kernel RSS, idle with the session up | {med_range(_get(st, 'rss_idle_mb', 'ours'), 'MB', 0)} | "
                  f"bare program {med_range(_get(st, 'rss_idle_mb', 'bare'), 'MB', 0)} | – | ≤ {t['rss_idle_mb']:.0f} MB | "
@@ -526,6 +530,12 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
                  f"receiving the execute_reply (to the IOPub idle status: lab kernel "
                  f"{p50_p95(_get(rt, 'ours', 'to_idle_ms'), digits=1)}, ipykernel "
                  f"{p50_p95(_get(rt, 'ipykernel', 'to_idle_ms'), digits=1)}).")
+        if rt.get("later_after_cells"):
+            L.append("")
+            L.append(f"Then more `1+1` executes, and the same {rt.get('n')} again after {rt.get('later_after_cells')} "
+                     "cells in all: what a cell costs later in a session. A fresh kernel runs javac partly "
+                     "interpreted for its first couple of hundred cells, until the JIT has compiled it; a cost "
+                     "that grew with every cell run would show here as a higher number.")
         L.append("")
     if "roundtrip" in charts:
         L.append(f"![round trip]({charts['roundtrip']})")
