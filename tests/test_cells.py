@@ -217,6 +217,54 @@ def test_redefined_methods_and_classes_after_many_cells(kernel):
     assert kernel.value("scaled(new Stepper.Step().by)") == "20"
 
 
+def test_an_expression_cell_is_compiled_once_as_a_class_of_its_own(kernel):
+    # a plain expression is compiled in one javac task into a class of its own (REPL.$Cell$N), where JShell
+    # took five compilations and a hidden variable: the frame of the cell's code names that class. If this
+    # fails, expressions still work through JShell, only several times slower (docs/benchmarks.md).
+    assert kernel.value("new Throwable().getStackTrace()[0].getClassName()").startswith("REPL.$Cell$")
+    # a method called for its effect has no value; its output is the cell's
+    res = kernel.ok('System.out.println("effect only")')
+    assert res.stdout == "effect only\n" and res.result is None, res.describe()
+    # the frame of an error thrown by such a cell reads as the cell's code
+    res = kernel.run('Integer.parseInt("x" + 1)')
+    assert res.error["ename"] == "NumberFormatException" and "the cell's code" in res.error_text, res.describe()
+
+
+def test_expression_cells_mean_what_they_meant_in_jshell(kernel):
+    kernel.ok("int exprV = 5;")
+    assert kernel.value("exprV = 7") == "7"  # an assignment shows the value assigned
+    assert kernel.value("exprV") == "7"
+    assert kernel.value("exprV * 6 // a comment after the expression") == "42"
+    assert kernel.value("exprV + 1;") == "8"  # a final semicolon changes nothing
+    # declarations that read like comparisons (`List < String > exprNames`) still declare
+    kernel.ok("List<String> exprNames = new ArrayList<>();")
+    kernel.ok("List<String> exprMore;")
+    assert kernel.value('exprNames.add("a")') == "true"
+    assert kernel.value("exprMore = exprNames") == "[a]"
+    # a variable of an anonymous class keeps its members (JShell alone can type it; it takes the cell)
+    kernel.ok("var exprAnon = new Object() { int z = 3; };")
+    assert kernel.value("exprAnon.z") == "3"
+    # what does not compile gets JShell's error, pointing at the cell's source
+    res = kernel.run("exprV.length()")
+    assert res.status == "error" and "int cannot be dereferenced" in res.error_text, res.describe()
+
+
+def test_expression_cells_see_redefined_methods_classes_and_variables(kernel):
+    # each expression is compiled against what is defined now, also right after a cell redefines it
+    kernel.ok("int exprLevel() { return 1; }")
+    kernel.ok("class ExprBox { int v() { return 10; } }")
+    kernel.ok("int exprVar = 100;")
+    assert kernel.value("exprLevel() + new ExprBox().v() + exprVar") == "111"
+    kernel.ok("int exprLevel() { return 2; }")
+    assert kernel.value("exprLevel() + new ExprBox().v() + exprVar") == "112"
+    kernel.ok("class ExprBox { int v() { return 20; } }")
+    assert kernel.value("exprLevel() + new ExprBox().v() + exprVar") == "122"
+    kernel.ok('String exprVar = "x";')
+    assert kernel.value("exprLevel() + new ExprBox().v() + exprVar") == "22x"
+    kernel.ok("import java.util.function.*;")
+    assert kernel.value("((IntUnaryOperator) n -> n + exprLevel()).applyAsInt(40)") == "42"
+
+
 # Reaches JShell's map of compiled class files from a cell (the kernel jar opens jdk.jshell to itself).
 COUNT_CELL_CLASS_FILES = """
 int cellClassFilesKept() throws Exception {

@@ -26,7 +26,9 @@ import java.util.Set;
 
 /**
  * Evaluates Java cells with JShell, in this JVM, on the calling thread (a {@link CellThread}). A cell may hold several snippets; they run in
- * order and the value of the last one, if it is an expression, is the cell's value.
+ * order and the value of the last one, if it is an expression, is the cell's value. A snippet that is a plain
+ * expression is compiled and run by {@link DirectExpressions} in one javac task; everything else, and any
+ * expression that does not compile there, goes through JShell.
  */
 public final class JavaEvaluator implements AutoCloseable {
     /** The value of a cell whose last snippet is a declaration or statement. */
@@ -41,6 +43,7 @@ public final class JavaEvaluator implements AutoCloseable {
     private final CellExecutionControl control;
     private final CellLoaderDelegate delegate;
     private final StaleCellClasses staleClasses;
+    private final DirectExpressions expressions; // null: every snippet goes through JShell
 
     /** executors: where cell classes are written for executors on other JVMs; null in local mode. */
     public JavaEvaluator(CellClassLoader loader, Set<String> classPath, ExecutorClassFolder executors,
@@ -68,6 +71,7 @@ public final class JavaEvaluator implements AutoCloseable {
                 .build();
         shell.addToClasspath(String.join(java.io.File.pathSeparator, classPath));
         this.staleClasses = StaleCellClasses.of(shell);
+        this.expressions = DirectExpressions.of(shell, control, delegate);
     }
 
     /** Evaluates a cell; returns its value, or {@link #NO_VALUE}. */
@@ -90,6 +94,11 @@ public final class JavaEvaluator implements AutoCloseable {
     }
 
     private Object evalSnippet(String cell, int start, String source) throws CellError, CellRuntimeError {
+        DirectExpressions.Outcome direct = expressions == null ? null : expressions.tryRun(source);
+        if (direct != null) {
+            if (direct.thrown() != null) throw new CellRuntimeError(direct.thrown(), null);
+            return direct.value();
+        }
         List<SnippetEvent> events = evalKeepingValues(source);
         try {
             return valueOf(cell, start, source, events);
