@@ -241,6 +241,10 @@ def test_expression_cells_mean_what_they_meant_in_jshell(kernel):
     kernel.ok("List<String> exprMore;")
     assert kernel.value('exprNames.add("a")') == "true"
     assert kernel.value("exprMore = exprNames") == "[a]"
+    # names and words that start declarations elsewhere
+    kernel.ok('String record = "kafka";')
+    assert kernel.value("record.length()") == "5"
+    assert kernel.value('new StringBuilder("ab").reverse()') == "ba"
     # a variable of an anonymous class keeps its members (JShell alone can type it; it takes the cell)
     kernel.ok("var exprAnon = new Object() { int z = 3; };")
     assert kernel.value("exprAnon.z") == "3"
