@@ -377,16 +377,20 @@ def section_startup(ctx: Ctx) -> dict:
 # --------------------------------------------------------------------------
 
 
-def roundtrips(k: Kernel, n: int, expect: str) -> tuple[list[float], list[float]]:
+def roundtrips(k: Kernel, n: int, expect: str | None, code: str = "1+1") -> tuple[list[float], list[float]]:
+    """n executes of code, each expected to show `expect` (None: to show no value)."""
     to_reply, to_idle = [], []
-    for _ in range(n):
-        ex = k.execute("1+1", timeout=60)
-        if (ex.result_plain or "").strip() != expect:
-            raise KernelError(f"1+1 gave {ex.result_plain!r}")
+    for i in range(n):
+        ex = k.execute(code.format(i=i), timeout=60)
+        if (ex.result_plain or "").strip() != (expect or ""):
+            raise KernelError(f"{code} gave {ex.result_plain!r}")
         to_reply.append((ex.t_reply - ex.t_sent) * 1000)
         if ex.t_idle is not None:
             to_idle.append((max(ex.t_idle, ex.t_reply) - ex.t_sent) * 1000)
     return to_reply, to_idle
+
+
+DECLARATION = {"ours": "int benchDeclared = {i};", "ipykernel": "bench_declared = {i}"}
 
 
 def section_roundtrip(ctx: Ctx) -> dict:
@@ -413,6 +417,11 @@ def section_roundtrip(ctx: Ctx) -> dict:
             later, _ = roundtrips(k, n, "2")
             out[who]["later_to_reply_ms"] = summary(later)
             log(f"roundtrip {who} after {out['later_after_cells']} cells: p50 {summary(later)['p50']:.1f} ms")
+            # a declaration (a variable declared again each time): the lab kernel compiles a plain expression
+            # itself, in one javac task; a declaration takes JShell's full path
+            declared, _ = roundtrips(k, n, None, DECLARATION[who])
+            out[who]["declaration_to_reply_ms"] = summary(declared)
+            log(f"roundtrip {who} declaration: p50 {summary(declared)['p50']:.1f} ms")
         except Exception as e:
             out[who] = {"error": str(e)}
             log(f"roundtrip {who} FAILED: {e}")

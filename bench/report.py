@@ -433,6 +433,11 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
             L.append(f"| the same, later: after {rt.get('later_after_cells')} cells | "
                      f"{p50_p95(_get(rt, 'ours', 'later_to_reply_ms'), digits=1)} | "
                      f"ipykernel {p50_p95(_get(rt, 'ipykernel', 'later_to_reply_ms'), digits=1)} | – | – | – | – |")
+        if _get(rt, "ours", "declaration_to_reply_ms"):
+            L.append(f"| a declaration (`int v = i;`), after that | "
+                     f"{p50_p95(_get(rt, 'ours', 'declaration_to_reply_ms'), digits=1)} | "
+                     f"ipykernel (`v = i`) {p50_p95(_get(rt, 'ipykernel', 'declaration_to_reply_ms'), digits=1)} "
+                     f"| – | – | – | – |")
     if st.get("runs"):
         L.append(f"| kernel RSS, idle with the session up | {med_range(_get(st, 'rss_idle_mb', 'ours'), 'MB', 0)} | "
                  f"bare program {med_range(_get(st, 'rss_idle_mb', 'bare'), 'MB', 0)} | – | ≤ {t['rss_idle_mb']:.0f} MB | "
@@ -536,6 +541,12 @@ def write(r: dict, current: Path, results_dir: Path, docs: Path) -> Path:
                      "cells in all: what a cell costs later in a session. A fresh kernel runs javac partly "
                      "interpreted for its first couple of hundred cells, until the JIT has compiled it; a cost "
                      "that grew with every cell run would show here as a higher number.")
+        if _get(rt, "ours", "declaration_to_reply_ms"):
+            L.append("")
+            L.append(f"Last, {rt.get('n')} declarations (`int benchDeclared = i;`, the same variable declared again "
+                     "each time). The lab kernel compiles a cell that is a plain expression itself, in one javac "
+                     "task; a declaration, a statement or a class goes through JShell, which takes three to five "
+                     "javac tasks; both are shown, so that `1+1` does not stand for every cell.")
         L.append("")
     if "roundtrip" in charts:
         L.append(f"![round trip]({charts['roundtrip']})")
