@@ -5,7 +5,6 @@ import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControl.ClassBytecodes;
 
 import javax.tools.JavaFileManager;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Collection;
 import java.util.Map;
@@ -37,6 +36,15 @@ final class DirectExpressions {
     private static final String CLASS_PREFIX = "$Cell$";
     private static final AtomicLong COUNT = new AtomicLong();
 
+    /** Reserved words only: `record`, `var` or `sealed` may name a variable (`record.value()`). */
+    private static final Pattern STATEMENT_KEYWORD = Pattern.compile("(?:(?:import|class|interface|enum|abstract|"
+            + "final|static|public|private|protected|strictfp|for|while|do|if|try|throw|return|assert|break|"
+            + "continue|synchronized)\\b|[@{])");
+    private static final Pattern NEW = Pattern.compile("new\\b");
+    private static final String NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*";
+    private static final Pattern TYPE_THEN_NAME = Pattern.compile(NAME + "(?:\\s*\\.\\s*" + NAME + ")*"
+            + "\\s*(?:<[^;=()]*>)?(?:\\s*\\[\\s*\\])*\\s+" + NAME + "\\s*(?:[=;,(\\[]|$)");
+
     /** What a run gave: the value (or {@link JavaEvaluator#NO_VALUE}), or what the code threw. */
     record Outcome(Object value, Throwable thrown) {
     }
@@ -64,9 +72,9 @@ final class DirectExpressions {
     /** For a JShell whose internals are open to the kernel; otherwise null (every snippet goes to JShell). */
     static DirectExpressions of(JShell shell, CellExecutionControl control, CellLoaderDelegate delegate) {
         try {
-            Object jshellCompiler = field(JShell.class, "taskFactory").get(shell);
-            JavaFileManager files = (JavaFileManager) field(jshellCompiler.getClass(), "fileManager").get(jshellCompiler);
-            Object maps = field(JShell.class, "maps").get(shell);
+            Object jshellCompiler = JShellInternals.compiler(shell);
+            JavaFileManager files = JShellInternals.files(jshellCompiler);
+            Object maps = JShellInternals.field(JShell.class, "maps").get(shell);
             Method imports = maps.getClass().getDeclaredMethod("packageAndImportsExcept", Set.class, Collection.class);
             imports.setAccessible(true);
             return new DirectExpressions(shell, control, delegate, jshellCompiler, files, maps, imports);
@@ -136,29 +144,14 @@ final class DirectExpressions {
      * `Dataset<Row> df = ...`, `String name(int i) {`). What slips through is told apart by javac; an expression
      * caught here (`a < b && c > d`) only takes JShell's slower path.
      */
-    static boolean readsAsDeclarationOrStatement(String source) {
+    private static boolean readsAsDeclarationOrStatement(String source) {
         return STATEMENT_KEYWORD.matcher(source).lookingAt()
                 || (TYPE_THEN_NAME.matcher(source).lookingAt() && !NEW.matcher(source).lookingAt());
     }
-
-    /** Reserved words only: `record`, `var` or `sealed` may name a variable (`record.value()`). */
-    private static final Pattern STATEMENT_KEYWORD = Pattern.compile("(?:(?:import|class|interface|enum|abstract|"
-            + "final|static|public|private|protected|strictfp|for|while|do|if|try|throw|return|assert|break|"
-            + "continue|synchronized)\\b|[@{])");
-    private static final Pattern NEW = Pattern.compile("new\\b");
-    private static final String NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*";
-    private static final Pattern TYPE_THEN_NAME = Pattern.compile(NAME + "(?:\\s*\\.\\s*" + NAME + ")*"
-            + "\\s*(?:<[^;=()]*>)?(?:\\s*\\[\\s*\\])*\\s+" + NAME + "\\s*(?:[=;,(\\[]|$)");
 
     private static String withoutFinalSemicolons(String snippet) {
         String s = snippet.strip();
         while (s.endsWith(";")) s = s.substring(0, s.length() - 1).stripTrailing();
         return s;
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        Field f = type.getDeclaredField(name);
-        f.setAccessible(true);
-        return f;
     }
 }

@@ -3,7 +3,6 @@ package streaminglab.execution;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.HashSet;
 import java.util.Map;
@@ -42,9 +41,9 @@ final class StaleCellClasses {
     /** For a JShell whose internals are open to the kernel; otherwise one that forgets nothing. */
     static StaleCellClasses of(JShell shell) {
         try {
-            Object compiler = field(JShell.class, "taskFactory").get(shell);
-            Object files = field(compiler.getClass(), "fileManager").get(compiler);
-            Map<String, ?> classFiles = asMap(field(files.getClass(), "classObjects").get(files));
+            Object compiler = JShellInternals.compiler(shell);
+            Object files = JShellInternals.files(compiler);
+            Map<String, ?> classFiles = asMap(JShellInternals.field(files.getClass(), "classObjects").get(files));
             Method className = Snippet.class.getDeclaredMethod("classFullName");
             className.setAccessible(true);
             return new StaleCellClasses(shell, compiler, classFiles, className);
@@ -85,11 +84,5 @@ final class StaleCellClasses {
     @SuppressWarnings("unchecked")
     private static Map<String, ?> asMap(Object value) {
         return (Map<String, ?>) value;
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        Field f = type.getDeclaredField(name);
-        f.setAccessible(true);
-        return f;
     }
 }
