@@ -3,33 +3,28 @@ with a helpful message (expected vs got), both executed end to end by nbclient."
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from labharness import ROOT, STARTUP_TIMEOUT
+from labharness import ROOT
+from test_lessons import execute
 
-EXERCISES = ROOT / "notebooks" / "exercises"
-SOLUTIONS = sorted(EXERCISES.glob("*-solution.ipynb"))
-UNSOLVED = sorted(p for p in EXERCISES.glob("*.ipynb") if not p.stem.endswith("-solution"))
+NOTEBOOKS = ROOT / "notebooks"
+EXERCISES = NOTEBOOKS / "exercises"  # the English exercises, and the checks and data every edition shares
+FOLDERS = [EXERCISES, NOTEBOOKS / "ko" / "exercises"]  # each edition's exercises
+SOLUTIONS = sorted(p for f in FOLDERS for p in f.glob("*-solution.ipynb"))
+UNSOLVED = sorted(p for f in FOLDERS for p in f.glob("*.ipynb") if not p.stem.endswith("-solution"))
+
+
+def exercise_id(path: Path) -> str:
+    return str(path.relative_to(NOTEBOOKS).with_suffix(""))
 
 
 def run_copy(path: Path, kernel_name: str, tmp_path: Path, log_dir: Path, allow_errors: bool):
-    """Runs a copy of the exercises folder (data, checks) so nothing is written into the repo."""
-    work = tmp_path / "exercises"
-    shutil.copytree(EXERCISES, work, ignore=shutil.ignore_patterns("*.ipynb"))
-    copy = work / path.name
-    shutil.copy(path, copy)
-    nb = nbformat.read(copy, as_version=4)
-    client = NotebookClient(nb, kernel_name=kernel_name, timeout=240, startup_timeout=int(STARTUP_TIMEOUT),
-                            allow_errors=allow_errors, resources={"metadata": {"path": str(work)}})
-    with open(log_dir / f"exercise-{path.stem}.log", "ab") as log:
-        client.execute(stdout=log, stderr=subprocess.STDOUT)
-    return nb
+    """Runs the exercise in a copy of the course (its data and checks), so nothing is written into the repo."""
+    return execute(path, kernel_name, tmp_path, log_dir, allow_errors=allow_errors)
 
 
 def check_cell(nb):
@@ -45,19 +40,19 @@ def plain(cell) -> str:
 def test_every_exercise_has_a_solution_and_a_check():
     assert UNSOLVED, "no exercises in notebooks/exercises"
     for exercise in UNSOLVED:
-        assert (EXERCISES / f"{exercise.stem}-solution.ipynb").exists(), f"{exercise.name} has no solution"
+        assert (exercise.parent / f"{exercise.stem}-solution.ipynb").exists(), f"{exercise_id(exercise)} has no solution"
         name = check_cell(nbformat.read(exercise, as_version=4)).source.split()[1]
         assert (EXERCISES / "checks" / f"{name}.jsh").exists(), f"{exercise.name}: no checks/{name}.jsh"
 
 
-@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=exercise_id)
 def test_solution_passes_its_check(solution, kernel_name, tmp_path, log_dir):
     nb = run_copy(solution, kernel_name, tmp_path, log_dir, allow_errors=False)
     out = plain(check_cell(nb))
     assert "well done" in out, out
 
 
-@pytest.mark.parametrize("exercise", UNSOLVED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("exercise", UNSOLVED, ids=exercise_id)
 def test_unsolved_exercise_fails_its_check_helpfully(exercise, kernel_name, tmp_path, log_dir):
     nb = run_copy(exercise, kernel_name, tmp_path, log_dir, allow_errors=True)
     cell = check_cell(nb)

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
 from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, broker_pids, find_free_port_pair  # noqa: E402
 
 LESSON = ROOT / "notebooks" / "06-kafka-title-analysis.ipynb"
+KOREAN_LESSON = ROOT / "notebooks" / "ko" / "06-kafka-title-analysis.ipynb"
 CELL_TIMEOUT = 240
 # Cells the test adds before the lesson's clean-up: every record of both topics, read by Kafka's own
 # consumer (not Spark), printed whole (%kafka consume shortens long values) as base64 of gzip: a 5 MB
@@ -79,12 +80,13 @@ CHECK_CELLS = (DUMP_TOPIC.strip(), CHECK_PEOPLE, CHECK_COUNTS)
 # Running the lesson
 # --------------------------------------------------------------------------
 
-def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, str | None]):
-    """Executes a copy of the lesson in workdir, with the check cells inserted before its clean-up
-    section, in a kernel whose environment is this process's changed by env (None removes)."""
-    nb = nbformat.read(LESSON, as_version=4)
-    cleanup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## ")
-                   and "Clean up" in c.source.splitlines()[0])
+def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, str | None], lesson: Path = LESSON):
+    """Executes a copy of the lesson (English, or the Korean twin) in workdir, with the check cells inserted
+    before its clean-up section (the heading just before the cell that stops its queries), in a kernel whose
+    environment is this process's changed by env (None removes)."""
+    nb = nbformat.read(lesson, as_version=4)
+    stops = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith("%stream stop all"))
+    cleanup = max(i for i, c in enumerate(nb.cells[:stops]) if c.cell_type == "markdown" and c.source.startswith("## "))
     nb.cells[cleanup:cleanup] = [new_code_cell(src, metadata={"tags": ["test-check"]}) for src in CHECK_CELLS]
     copy = workdir / LESSON.name
     nbformat.write(nb, copy)
@@ -268,16 +270,17 @@ def end_brokers(home: Path) -> list[int]:
     return left
 
 
-def test_lesson_with_the_embedded_broker(kernel_name, tmp_path, log_dir):
+@pytest.mark.parametrize("lesson", [LESSON, KOREAN_LESSON], ids=["en", "ko"])
+def test_lesson_with_the_embedded_broker(lesson, kernel_name, tmp_path, log_dir):
     # as a student runs it: %kafka start starts the lab's own broker
     home = tmp_path / "lab-home"
     port = find_free_port_pair(36092)
     try:
-        nb = run_lesson(kernel_name, tmp_path, log_dir / "lesson-06-embedded.log", {
+        nb = run_lesson(kernel_name, tmp_path, log_dir / f"lesson-06-embedded-{lesson.parent.name}.log", {
             "SPARK_LAB_HOME": str(home),
             "SPARK_LAB_KAFKA_PORT": str(port),
             "KAFKA_BOOTSTRAP_SERVERS": None,
-        })
+        }, lesson)
     finally:
         deadline = time.monotonic() + 30  # the lesson's %kafka stop, or the kernel's end, stops it
         while broker_pids(home) and time.monotonic() < deadline:

@@ -19,18 +19,35 @@ from labharness import ROOT, STARTUP_TIMEOUT, parse_tables
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path, env: dict[str, str] | None = None):
-    """Runs a copy of the notebook in workdir (checkpoints and data stay out of the repo), with the
-    lessons' input files (data/) and the program of lesson 8 (app/) beside it; env: more for the kernel."""
-    copy = workdir / path.name
-    shutil.copy(path, copy)
-    for folder in ("data", "app"):
-        if (NOTEBOOKS / folder).is_dir():
-            shutil.copytree(NOTEBOOKS / folder, workdir / folder, ignore=shutil.ignore_patterns("target"))
+EDITIONS = ["en", "ko"]  # the course's editions: English in notebooks/, Korean in notebooks/ko/
+
+
+def edition(name: str, language: str) -> Path:
+    """The lesson or exercise `name` (a path under notebooks/) in an edition of the course."""
+    return NOTEBOOKS / name if language == "en" else NOTEBOOKS / language / name
+
+
+def course_copy(workdir: Path) -> Path:
+    """A student's copy of the whole notebooks/ folder (the course: course.json, data/, app/, exercises/),
+    so that checkpoints and outputs stay out of the repository and the lessons find their files as they
+    do anywhere else."""
+    dest = workdir / "notebooks"
+    if not dest.exists():
+        shutil.copytree(NOTEBOOKS, dest, ignore=shutil.ignore_patterns(
+            "target", ".ipynb_checkpoints", "checkpoints", "out", "inbox", "spark-warehouse", "chk-point-dir*"))
+    return dest
+
+
+def execute(path: Path, kernel_name: str, workdir: Path, log_dir: Path, env: dict[str, str] | None = None,
+            allow_errors: bool = False):
+    """Runs the notebook at `path` in a copy of the course made in workdir, in its own folder there (as
+    Jupyter runs it); env: more for the kernel."""
+    copy = course_copy(workdir) / path.relative_to(NOTEBOOKS)
     nb = nbformat.read(copy, as_version=4)
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=240, startup_timeout=int(STARTUP_TIMEOUT),
-                            resources={"metadata": {"path": str(workdir)}})
-    with open(log_dir / f"lesson-{path.stem}.log", "ab") as log:
+                            allow_errors=allow_errors, resources={"metadata": {"path": str(copy.parent)}})
+    label = "-".join(path.relative_to(NOTEBOOKS).with_suffix("").parts)
+    with open(log_dir / f"notebook-{label}.log", "ab") as log:
         client.execute(stdout=log, stderr=subprocess.STDOUT, **({"env": {**os.environ, **env}} if env else {}))
     nbformat.write(nb, copy)
     saved = nbformat.read(copy, as_version=4)
@@ -62,8 +79,9 @@ def sent_lines_after(nb, marker: str) -> list[str]:
     return lines
 
 
-def test_socket_wordcount_lesson(kernel_name, tmp_path, log_dir):
-    nb = execute(NOTEBOOKS / "05-socket-wordcount.ipynb", kernel_name, tmp_path, log_dir)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_socket_wordcount_lesson(language, kernel_name, tmp_path, log_dir):
+    nb = execute(edition("05-socket-wordcount.ipynb", language), kernel_name, tmp_path, log_dir)
     for cell in nb.cells:
         if cell.cell_type == "code":
             errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -158,8 +176,9 @@ def data_rows(folder: str, suffix: str) -> dict[str, list[dict]]:
 # Lesson 1: what Structured Streaming is
 # --------------------------------------------------------------------------
 
-def test_what_is_structured_streaming_lesson(kernel_name, tmp_path, log_dir):
-    nb = execute(NOTEBOOKS / "01-what-is-structured-streaming.ipynb", kernel_name, tmp_path, log_dir)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_what_is_structured_streaming_lesson(language, kernel_name, tmp_path, log_dir):
+    nb = execute(edition("01-what-is-structured-streaming.ipynb", language), kernel_name, tmp_path, log_dir)
     assert_runs_clean(nb)
     assert "writeStream.start()" in error_of(cell_with(nb, "ticks.show();"))
 
@@ -211,9 +230,10 @@ def amount(order: dict) -> float:
     return round(order["quantity"] * order["unit_price"] + 1e-9, 2)
 
 
-def test_sources_and_sinks_lesson(kernel_name, tmp_path, log_dir):
+@pytest.mark.parametrize("language", EDITIONS)
+def test_sources_and_sinks_lesson(language, kernel_name, tmp_path, log_dir):
     import json
-    nb = execute(NOTEBOOKS / "02-sources-and-sinks.ipynb", kernel_name, tmp_path, log_dir)
+    nb = execute(edition("02-sources-and-sinks.ipynb", language), kernel_name, tmp_path, log_dir)
     assert_runs_clean(nb)
     files = orders_in("".join(c.source for c in nb.cells if c.cell_type == "code" and "dropFile(\"inbox/orders\"" in c.source))
     kafka = orders_in(cell_with(nb, "%%kafka produce orders").source)
@@ -294,8 +314,9 @@ def window_label(start: int) -> str:
     return f"{start // 60:02d}:{start % 60:02d}–{(start + 10) // 60:02d}:{(start + 10) % 60:02d}"
 
 
-def test_output_modes_lesson(kernel_name, tmp_path, log_dir):
-    nb = execute(NOTEBOOKS / "03-output-modes.ipynb", kernel_name, tmp_path, log_dir)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_output_modes_lesson(language, kernel_name, tmp_path, log_dir):
+    nb = execute(edition("03-output-modes.ipynb", language), kernel_name, tmp_path, log_dir)
     assert_runs_clean(nb)
     assert "Append output mode not supported" in error_of(cell_with(nb, '.queryName("pages_append")'))
     files = list(data_rows("clicks", ".json").values())
@@ -344,8 +365,9 @@ def test_output_modes_lesson(kernel_name, tmp_path, log_dir):
 # Lesson 4: triggers
 # --------------------------------------------------------------------------
 
-def test_triggers_lesson(kernel_name, tmp_path, log_dir):
-    nb = execute(NOTEBOOKS / "04-triggers.ipynb", kernel_name, tmp_path, log_dir)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_triggers_lesson(language, kernel_name, tmp_path, log_dir):
+    nb = execute(edition("04-triggers.ipynb", language), kernel_name, tmp_path, log_dir)
     assert_runs_clean(nb)
     readings = [r for rows in data_rows("sensors", ".csv").values() for r in rows]
 
@@ -389,14 +411,14 @@ def test_triggers_lesson(kernel_name, tmp_path, log_dir):
 # Lesson 7: checkpoints and fault tolerance
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kafka", ["embedded", "external"])
-def test_checkpoints_and_fault_tolerance_lesson(kafka, kernel_name, tmp_path, log_dir):
+@pytest.mark.parametrize("kafka, language", [("embedded", "en"), ("external", "en"), ("embedded", "ko")])
+def test_checkpoints_and_fault_tolerance_lesson(kafka, language, kernel_name, tmp_path, log_dir):
     # with the lab's embedded broker, and against a Kafka the test starts and names in
     # KAFKA_BOOTSTRAP_SERVERS, as on a class's own cluster (lesson 6 is run both ways too)
     import json
     from decimal import Decimal
     if kafka == "embedded":
-        nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir)
+        nb = execute(edition("07-checkpoints-and-fault-tolerance.ipynb", language), kernel_name, tmp_path, log_dir)
     else:
         sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
         from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, find_free_port_pair
@@ -404,7 +426,7 @@ def test_checkpoints_and_fault_tolerance_lesson(kafka, kernel_name, tmp_path, lo
                                 log_dir / "lesson-07-external-broker.log")
         try:
             broker.wait_ready(BROKER_READY_TIMEOUT)
-            nb = execute(NOTEBOOKS / "07-checkpoints-and-fault-tolerance.ipynb", kernel_name, tmp_path, log_dir,
+            nb = execute(edition("07-checkpoints-and-fault-tolerance.ipynb", language), kernel_name, tmp_path, log_dir,
                          env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, "SPARK_LAB_HOME": str(tmp_path / "lab-home")})
             assert broker.proc.poll() is None, "the lesson stopped a Kafka it did not start"
         finally:
@@ -457,11 +479,12 @@ def test_checkpoints_and_fault_tolerance_lesson(kafka, kernel_name, tmp_path, lo
 # Lesson 8: from notebook to application
 # --------------------------------------------------------------------------
 
-def test_from_notebook_to_application_lesson(kernel_name, tmp_path, log_dir):
-    nb = execute(NOTEBOOKS / "08-from-notebook-to-application.ipynb", kernel_name, tmp_path, log_dir)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_from_notebook_to_application_lesson(language, kernel_name, tmp_path, log_dir):
+    nb = execute(edition("08-from-notebook-to-application.ipynb", language), kernel_name, tmp_path, log_dir)
     assert_runs_clean(nb)
-    assert "public static void main" in text_of(cell_with(nb, "TitleAnalysis.java\")));"))
-    assert "spark-sql-kafka-0-10" in text_of(cell_with(nb, 'Path.of("app/pom.xml")'))
+    assert "public static void main" in text_of(cell_with(nb, "TitleAnalysis.java\"))));"))
+    assert "spark-sql-kafka-0-10" in text_of(cell_with(nb, 'courseFile("app/pom.xml")'))
     assert "javac: compiled, no errors" in text_of(cell_with(nb, "getSystemJavaCompiler()"))
     assert "main is running its query: title_counts" in text_of(cell_with(nb, "appMain.start()"))
 

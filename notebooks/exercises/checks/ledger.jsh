@@ -3,7 +3,7 @@
 // crashed, and Spark replayed that batch after the restart.
 Check.named("Totals per account, each transfer counted once")
     .result(spark.read().jdbc("jdbc:h2:./out/ledger/db", "totals", new java.util.Properties()))
-    .expect(spark.read().schema("transfer_id LONG, account STRING, amount DECIMAL(10, 2)").json("data/transfers")
+    .expect(spark.read().schema("transfer_id LONG, account STRING, amount DECIMAL(10, 2)").json(courseFile("exercises/data/transfers"))
         .groupBy("account")
         .agg(sum("amount").as("total"), count("*").as("transfers")))
     .columns("account", "total", "transfers")

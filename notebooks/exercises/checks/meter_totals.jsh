@@ -13,7 +13,7 @@ Dataset<Row> meterTotalsGot = spark.catalog().tableExists("meter_totals")
 
 Check.named("Meter totals, and the query stopped by itself")
     .result(meterTotalsGot.withColumn("stopped_by_itself", lit(meterTotalsStopped)))
-    .expect(spark.read().schema("meter STRING, time TIMESTAMP, kwh DOUBLE").option("header", true).csv("data/meters")
+    .expect(spark.read().schema("meter STRING, time TIMESTAMP, kwh DOUBLE").option("header", true).csv(courseFile("exercises/data/meters"))
         .groupBy("meter")
         .agg(count("*").as("readings"), round(sum("kwh"), 2).as("total_kwh"))
         .withColumn("stopped_by_itself", lit(true)))

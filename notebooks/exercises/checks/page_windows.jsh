@@ -4,7 +4,7 @@
 // micro-batch, and which windows the final watermark has closed (append mode writes only those).
 spark.conf().set("spark.sql.session.timeZone", "UTC");
 
-Dataset<Row> pageWindowsClicks = spark.read().schema("time TIMESTAMP, user STRING, page STRING").json("data/shop-clicks")
+Dataset<Row> pageWindowsClicks = spark.read().schema("time TIMESTAMP, user STRING, page STRING").json(courseFile("exercises/data/shop-clicks"))
     .withColumn("file", regexp_extract(input_file_name(), "clicks-(\\d+)\\.json", 1).cast("int"));
 
 // the watermark while file k was processed: the latest click of files 1 .. k-1, minus 5 minutes

@@ -9,7 +9,7 @@ Check.named("Paid orders as Parquet files in out/paid_orders")
     .result(paidOrdersWritten
         ? spark.read().parquet("out/paid_orders")
         : spark.createDataFrame(List.of(), paidOrdersColumns))
-    .expect(spark.read().schema("order_id LONG, customer STRING, status STRING, quantity INT, unit_price DOUBLE").json("data/orders")
+    .expect(spark.read().schema("order_id LONG, customer STRING, status STRING, quantity INT, unit_price DOUBLE").json(courseFile("exercises/data/orders"))
         .where(col("status").equalTo("paid"))
         .select(col("order_id"), col("customer"), round(col("quantity").multiply(col("unit_price")), 2).as("amount")))
     .columns("order_id", "customer", "amount")

@@ -4,7 +4,7 @@ List<String> topWordsStopWords = List.of("a", "an", "and", "the", "of", "to", "i
 
 Check.named("Top 5 words without stop words")
     .query("top_words")
-    .expect(spark.read().text("data/river.txt")
+    .expect(spark.read().text(courseFile("exercises/data/river.txt"))
         .select(explode(split(lower(col("value")), " ")).as("word"))
         .where(col("word").notEqual("").and(not(col("word").isin(topWordsStopWords.toArray()))))
         .groupBy("word").count()

@@ -101,6 +101,30 @@ public final class LabSettings {
         return dir == null || dir.isBlank() ? null : Paths.get(dir);
     }
 
+    /**
+     * JPY_SESSION_NAME (set by Jupyter's server for the kernel of a notebook: the notebook's path): the
+     * folder of the notebook this kernel runs for, where its course is looked for. Without it (nbclient,
+     * a console), the folder the kernel started in, which Jupyter's clients make the notebook's own.
+     */
+    public Path notebookDir() {
+        Path cwd = Paths.get(System.getProperty("user.dir"));
+        String session = env.get("JPY_SESSION_NAME");
+        if (session == null || session.isBlank()) return cwd;
+        Path path = cwd.resolve(session.trim());
+        if (java.nio.file.Files.isDirectory(path)) return path;
+        if (java.nio.file.Files.isRegularFile(path) && path.getParent() != null) return path.getParent();
+        return cwd; // a name that is not a path (a console's session): the start folder
+    }
+
+    /**
+     * SPARK_LAB_LANGUAGE: the language the kernel speaks (en, ko), whatever the notebook. Unset (null): the
+     * language of the notebook's edition of the course (course.json), else English.
+     */
+    public java.util.Locale language() {
+        String tag = env.get("SPARK_LAB_LANGUAGE");
+        return tag == null || tag.isBlank() ? null : java.util.Locale.forLanguageTag(tag.trim());
+    }
+
     /** SPARK_LAB_LOG_LEVEL: Spark's log level in the log file. */
     public String sparkLogLevel() {
         return get("SPARK_LAB_LOG_LEVEL", "WARN");

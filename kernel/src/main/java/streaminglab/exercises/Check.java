@@ -4,6 +4,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import streaminglab.language.Messages;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeoutException;
 public final class Check {
     private static final int WAIT_SECONDS = 90;
 
-    private final String title;
+    private String title;
     private String queryName;
     private Dataset<Row> got;
     private Dataset<Row> expected;
@@ -44,6 +45,15 @@ public final class Check {
 
     public static Check named(String title) {
         return new Check(title);
+    }
+
+    /**
+     * The title in another language ("ko"), shown instead of the English one when the notebook speaks it:
+     * {@code Check.named("Top words").named("ko", "상위 단어")}.
+     */
+    public Check named(String language, String title) {
+        if (Messages.speaks(language)) this.title = title;
+        return this;
     }
 
     /** The student's result is the memory table of the streaming query with this name. */
@@ -78,6 +88,16 @@ public final class Check {
     /** A hint shown when the result is not right yet. */
     public Check hint(String text) {
         hints.add(text);
+        return this;
+    }
+
+    /**
+     * The last hint in another language ("ko"): {@code .hint("Sort by count.").hint("ko", "개수로 정렬하세요.")}
+     * shows the Korean one in a Korean notebook, the English one elsewhere.
+     */
+    public Check hint(String language, String text) {
+        if (hints.isEmpty()) throw new IllegalStateException("hint(\"" + language + "\", ...) translates a hint: give the English hint(...) first");
+        if (Messages.speaks(language)) hints.set(hints.size() - 1, text);
         return this;
     }
 

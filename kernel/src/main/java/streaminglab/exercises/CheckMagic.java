@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code %check NAME}: runs the exercise's check file {@code checks/NAME.jsh} (next to the
- * notebook, or in SPARK_LAB_CHECKS) in the notebook's JShell, so it sees the student's variables,
+ * notebook, in the course's exercises/checks, or in SPARK_LAB_CHECKS) in the notebook's JShell, so it sees the student's variables,
  * and shows what is right or what is off. A check that does not pass is an error, so a notebook
  * run by nbclient stops there.
  */
@@ -35,11 +35,13 @@ public final class CheckMagic implements Magic {
     private final OutputRouter router;
     private final List<Path> checkDirs;
 
-    public CheckMagic(Supplier<JavaEvaluator> java, OutputRouter router, Path extraDir) {
+    /** Looks in ./checks, then in the course's exercises/checks (shared by its editions), then in extraDir. */
+    public CheckMagic(Supplier<JavaEvaluator> java, OutputRouter router, Path courseChecks, Path extraDir) {
         this.java = java;
         this.router = router;
         this.checkDirs = new ArrayList<>();
         checkDirs.add(Paths.get("checks"));
+        if (courseChecks != null) checkDirs.add(courseChecks);
         if (extraDir != null) checkDirs.add(extraDir);
     }
 

@@ -23,6 +23,8 @@ import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
+import streaminglab.course.Course;
+import streaminglab.language.Messages;
 import streaminglab.display.ValueRenderer;
 import streaminglab.exercises.CheckMagic;
 import streaminglab.execution.CellClassLoader;
@@ -52,8 +54,12 @@ import streaminglab.streaming.StreamingDisplay;
 import streaminglab.streaming.StreamingErrors;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -64,6 +70,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class LabKernel extends BaseKernel {
     private final LabSettings settings;
+    private final Course course;
     private final OutputRouter router;
     private final CellClassLoader cellLoader;
     private final CellThread cellThread;
@@ -86,6 +93,9 @@ public final class LabKernel extends BaseKernel {
     public LabKernel(LabSettings settings, JupyterConnection connection, PrintStream log) {
         this.settings = settings;
         this.log = log;
+        this.course = Course.around(settings.notebookDir());
+        Messages.use(settings.language() != null ? settings.language()
+                : course != null ? course.languageAt(settings.notebookDir()) : Locale.ENGLISH);
         this.router = new OutputRouter(connection.getIOPub(), log,
                 new OutputLimit(settings.cellOutputLimitBytes(), settings.cellOutputDir()));
         this.cellLoader = new CellClassLoader(LabKernel.class.getClassLoader());
@@ -113,6 +123,7 @@ public final class LabKernel extends BaseKernel {
             return liveViews;
         }, router));
         magics.register(new CheckpointMagic(spark::session));
+        sockets.findFilesWith(this::notebookOrCourseFile);
         magics.register(sockets);
         magics.register(new CheckMagic(() -> {
             try {
@@ -120,7 +131,7 @@ public final class LabKernel extends BaseKernel {
             } catch (Exception e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
-        }, router, settings.checksDir()));
+        }, router, course == null ? null : course.file("exercises/checks"), settings.checksDir()));
         this.kafka = new KafkaLab(settings, router);
         kafka.magics().forEach(magics::register);
         StreamingErrors.adviseOnQueryFailures(kafka::explainQueryFailure); // a query that failed because Kafka is gone says so
@@ -137,6 +148,18 @@ public final class LabKernel extends BaseKernel {
             }
 
             @Override
+            public String courseFile(String relative) {
+                if (course == null) {
+                    throw new IllegalStateException(Messages.text("course.none", settings.notebookDir(), relative));
+                }
+                Path path = course.file(relative);
+                if (!Files.exists(path)) {
+                    throw new IllegalArgumentException(Messages.text("course.missing", relative, path));
+                }
+                return path.toString();
+            }
+
+            @Override
             public void display(Object value) {
                 if (value instanceof Dataset && ((Dataset<?>) value).isStreaming()) {
                     startDisplayQuery((Dataset<?>) value); // its live view appears as the query starts
@@ -146,6 +169,14 @@ public final class LabKernel extends BaseKernel {
                 if (cell != null) cell.display(renderer.render(value));
             }
         });
+    }
+
+    /** A file a magic names: beside the notebook if it is there, else the course's file of that path. */
+    private Path notebookOrCourseFile(String name) {
+        Path here = Paths.get(name);
+        if (here.isAbsolute() || Files.exists(here) || course == null) return here;
+        Path shipped = course.file(name);
+        return Files.exists(shipped) ? shipped : here;
     }
 
     private static void startDisplayQuery(Dataset<?> streaming) {

@@ -17,6 +17,9 @@ public final class Lab {
 
         /** The Kafka the lab uses: KAFKA_BOOTSTRAP_SERVERS, else the embedded broker's address. */
         String kafkaBootstrapServers();
+
+        /** A file or folder of the course the notebook belongs to, as an absolute path. */
+        String courseFile(String relative);
     }
 
     private static volatile Services services;
@@ -50,6 +53,16 @@ public final class Lab {
      */
     public static String kafkaBootstrapServers() {
         return services().kafkaBootstrapServers();
+    }
+
+    /**
+     * A file or folder the course ships, by its path in the course folder (the one with course.json):
+     * {@code courseFile("data/clicks")}, {@code courseFile("app/pom.xml")}. The same lesson finds the same
+     * files from notebooks/ and from an edition's folder (notebooks/ko/), whatever folder the kernel
+     * started in.
+     */
+    public static String courseFile(String relative) {
+        return services().courseFile(relative);
     }
 
     /** Shows HTML in the cell now. */

@@ -52,6 +52,9 @@ public final class SocketMagic implements Magic, AutoCloseable {
     private final IntUnaryOperator readersOfPort;
 
     /** readersOfPort: how many running queries read a socket source on a port (they should all get the lines). */
+    /** Where a FILE of %socket feed is: beside the notebook, else the course's file of that path. */
+    private java.util.function.Function<String, Path> files = Paths::get;
+
     public SocketMagic(String host, OutputRouter router, IntUnaryOperator readersOfPort) {
         this.host = host;
         this.router = router;
@@ -149,7 +152,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
             return n == 0 ? "No feeder was running." : "Stopped " + n + " feeder(s).";
         }
         if (words.size() != 2) throw new UsageError("%socket feed needs one FILE.", USAGE);
-        Path file = Paths.get(words.get(1));
+        Path file = files.apply(words.get(1));
         if (!Files.isRegularFile(file)) throw new UsageError("There is no file " + file.toAbsolutePath() + ".", USAGE);
         int port = args.has("port") ? parsePort(args.option("port", "")) : DEFAULT_PORT;
         SocketTextServer server = servers.get(port);
@@ -256,6 +259,11 @@ public final class SocketMagic implements Magic, AutoCloseable {
         }
         if (stopped.isEmpty()) return "No socket server on port " + port + ".";
         return "Stopped the socket server on port " + String.join(", ", stopped) + "." + readersNote;
+    }
+
+    /** How FILE arguments are found (the kernel looks in the course folder too). */
+    public void findFilesWith(java.util.function.Function<String, Path> finder) {
+        this.files = finder;
     }
 
     /** Stops every feeder and server; the kernel calls this when it stops. */
