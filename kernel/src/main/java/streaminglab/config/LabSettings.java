@@ -46,12 +46,12 @@ public final class LabSettings {
 
     /** SPARK_LAB_SHUFFLE_PARTITIONS: spark.sql.shuffle.partitions; 3 as in the lessons, small data wants few tasks. */
     public int shufflePartitions() {
-        return Integer.parseInt(get("SPARK_LAB_SHUFFLE_PARTITIONS", "3"));
+        return wholeNumber("SPARK_LAB_SHUFFLE_PARTITIONS", "3");
     }
 
     /** SPARK_LAB_UI_PORT: the Spark UI port (Spark picks the next free one if taken). */
     public int uiPort() {
-        return Integer.parseInt(get("SPARK_LAB_UI_PORT", "4040"));
+        return wholeNumber("SPARK_LAB_UI_PORT", "4040");
     }
 
     /** SPARK_LAB_BIND_ADDRESS: the address Spark's driver and UI bind to; loopback unless configured. */
@@ -73,7 +73,7 @@ public final class LabSettings {
 
     /** SPARK_LAB_MAX_ROWS: rows a rendered table shows before "N more rows". */
     public int maxRows() {
-        return Integer.parseInt(get("SPARK_LAB_MAX_ROWS", "20"));
+        return wholeNumber("SPARK_LAB_MAX_ROWS", "20");
     }
 
     /**
@@ -82,7 +82,7 @@ public final class LabSettings {
      * browser down, and Jupyter's server drops output that comes faster than 1 MB/s.
      */
     public long cellOutputLimitBytes() {
-        return (long) (Double.parseDouble(get("SPARK_LAB_CELL_OUTPUT_MB", "2")) * 1_000_000);
+        return (long) (number("SPARK_LAB_CELL_OUTPUT_MB", "2") * 1_000_000);
     }
 
     /** Where output past the cell output limit is kept, one file per cell: LAB_HOME/cell-output. */
@@ -92,7 +92,7 @@ public final class LabSettings {
 
     /** SPARK_LAB_LIVE_VIEW_INTERVAL_MS: a live view updates at most this often, so a fast stream cannot flood the browser. */
     public long liveViewIntervalMs() {
-        return Long.parseLong(get("SPARK_LAB_LIVE_VIEW_INTERVAL_MS", "250"));
+        return longNumber("SPARK_LAB_LIVE_VIEW_INTERVAL_MS", "250");
     }
 
     /** SPARK_LAB_CHECKS: a second folder where %check looks for exercise checks (after ./checks). */
@@ -141,12 +141,12 @@ public final class LabSettings {
 
     /** SPARK_LAB_KAFKA_PORT: the port the embedded broker listens on (%kafka start --port overrides). Default 9092. */
     public int kafkaPort() {
-        return Integer.parseInt(get("SPARK_LAB_KAFKA_PORT", "9092"));
+        return wholeNumber("SPARK_LAB_KAFKA_PORT", "9092");
     }
 
     /** SPARK_LAB_KAFKA_CONTROLLER_PORT: the embedded broker's KRaft controller port. Default: the broker's port + 1. */
     public int kafkaControllerPort(int brokerPort) {
-        return Integer.parseInt(get("SPARK_LAB_KAFKA_CONTROLLER_PORT", String.valueOf(brokerPort + 1)));
+        return wholeNumber("SPARK_LAB_KAFKA_CONTROLLER_PORT", String.valueOf(brokerPort + 1));
     }
 
     /** SPARK_LAB_KAFKA_HOST: the address the embedded broker binds and advertises; loopback unless configured. */
@@ -177,7 +177,7 @@ public final class LabSettings {
 
     /** SPARK_LAB_KAFKA_START_SECONDS: how long %kafka start waits for the broker to accept clients. Default 90. */
     public int kafkaStartSeconds() {
-        return Integer.parseInt(get("SPARK_LAB_KAFKA_START_SECONDS", "90"));
+        return wholeNumber("SPARK_LAB_KAFKA_START_SECONDS", "90");
     }
 
     /**
@@ -186,7 +186,7 @@ public final class LabSettings {
      * bounds a slow one (a busy 2-core machine, a remote cluster).
      */
     public int kafkaRequestSeconds() {
-        return Integer.parseInt(get("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "30"));
+        return wholeNumber("SPARK_LAB_KAFKA_TIMEOUT_SECONDS", "30");
     }
 
     /**
@@ -228,6 +228,38 @@ public final class LabSettings {
         String prefix = get("JUPYTERHUB_SERVICE_PREFIX", "/");
         if (!prefix.startsWith("/")) prefix = "/" + prefix;
         return prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+
+    /**
+     * A whole-number setting. A bad value is still a NumberFormatException, but one that names the variable, so
+     * the kernel's log says what to fix rather than only `For input string: "abc"`.
+     */
+    private int wholeNumber(String name, String fallback) {
+        String value = get(name, fallback);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException(name + " must be a whole number, not '" + value + "'.");
+        }
+    }
+
+    private long longNumber(String name, String fallback) {
+        String value = get(name, fallback);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException(name + " must be a whole number, not '" + value + "'.");
+        }
+    }
+
+    /** A setting that may have a fraction (SPARK_LAB_CELL_OUTPUT_MB=0.5); a bad value names the variable. */
+    private double number(String name, String fallback) {
+        String value = get(name, fallback);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException(name + " must be a number, not '" + value + "'.");
+        }
     }
 
     private String get(String name, String fallback) {

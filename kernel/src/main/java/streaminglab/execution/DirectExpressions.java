@@ -36,12 +36,17 @@ final class DirectExpressions {
     private static final String CLASS_PREFIX = "$Cell$";
     private static final AtomicLong COUNT = new AtomicLong();
 
-    /** Reserved words only: `record`, `var` or `sealed` may name a variable (`record.value()`). */
+    private static final String NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*";
+    /**
+     * Reserved words only: `record`, `var` or `sealed` may name a variable (`record.value()`), so they count only
+     * where no expression could be (`record Pair<`, `sealed interface`). No expression starts with `<` (a generic
+     * method) or with a label (`outer:`, never `Type::method`).
+     */
     private static final Pattern STATEMENT_KEYWORD = Pattern.compile("(?:(?:import|class|interface|enum|abstract|"
             + "final|static|public|private|protected|strictfp|for|while|do|if|try|throw|return|assert|break|"
-            + "continue|synchronized)\\b|[@{])");
+            + "continue|synchronized)\\b|[@{<]|record\\s+" + NAME + "\\s*<|(?:non-)?sealed\\s+(?:class|interface)\\b|"
+            + NAME + "\\s*:(?!:))");
     private static final Pattern NEW = Pattern.compile("new\\b");
-    private static final String NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*";
     private static final Pattern TYPE_THEN_NAME = Pattern.compile(NAME + "(?:\\s*\\.\\s*" + NAME + ")*"
             + "\\s*(?:<[^;=()]*>)?(?:\\s*\\[\\s*\\])*\\s+" + NAME + "\\s*(?:[=;,(\\[]|$)");
 
@@ -143,13 +148,35 @@ final class DirectExpressions {
      * keyword that starts a declaration or statement, or a type followed by a name (`int n = 1`,
      * `Dataset<Row> df = ...`, `String name(int i) {`). What slips through is told apart by javac; an expression
      * caught here (`a < b && c > d`) only takes JShell's slower path.
+     * Package-private for the tests of which cells take which path (DirectExpressionsTest).
      */
-    private static boolean readsAsDeclarationOrStatement(String source) {
-        return STATEMENT_KEYWORD.matcher(source).lookingAt()
-                || (TYPE_THEN_NAME.matcher(source).lookingAt() && !NEW.matcher(source).lookingAt());
+    static boolean readsAsDeclarationOrStatement(String source) {
+        String words = source.substring(firstWords(source));
+        return STATEMENT_KEYWORD.matcher(words).lookingAt()
+                || (TYPE_THEN_NAME.matcher(words).lookingAt() && !NEW.matcher(words).lookingAt());
     }
 
-    private static String withoutFinalSemicolons(String snippet) {
+    /** Where the code starts after blanks and comments, which JShell keeps in the snippet (`// read the stream`). */
+    private static int firstWords(String source) {
+        int i = 0;
+        while (i < source.length()) {
+            if (Character.isWhitespace(source.charAt(i))) {
+                i++;
+            } else if (source.startsWith("//", i)) {
+                int end = source.indexOf('\n', i);
+                i = end < 0 ? source.length() : end + 1;
+            } else if (source.startsWith("/*", i)) {
+                int end = source.indexOf("*/", i + 2);
+                i = end < 0 ? source.length() : end + 2;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** Package-private for the tests (DirectExpressionsTest): `1 + 1;` is the expression `1 + 1`. */
+    static String withoutFinalSemicolons(String snippet) {
         String s = snippet.strip();
         while (s.endsWith(";")) s = s.substring(0, s.length() - 1).stripTrailing();
         return s;

@@ -346,7 +346,8 @@ final class KafkaMagic implements Magic {
         if (!args.positional().isEmpty()) throw unexpected(args, sub, usage);
     }
 
-    private static double rate(String value) throws UsageError {
+    /** --rate of %kafka produce: records a second. Package-private for its tests (FakeProducerRateTest). */
+    static double rate(String value) throws UsageError {
         if (value == null) return 0;
         Matcher m = RATE.matcher(value.trim());
         if (!m.matches()) {

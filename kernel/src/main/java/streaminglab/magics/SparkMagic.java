@@ -74,7 +74,8 @@ public final class SparkMagic implements Magic {
         return data;
     }
 
-    private static String escape(String s) {
+    /** Package-private for the tests of every escape routine (SparkMagicEscapeTest). */
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
