@@ -524,10 +524,10 @@ def hangul(text: str) -> int:
     return sum("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
-def unrendered_bold(text: str) -> list[str]:
-    """The `**` of a paragraph that Markdown (CommonMark's flanking rules, as Jupyter renders) cannot open or
-    close: Korean puts a particle right after the bold word, so `**`name`**입니다` shows its stars. A closing
-    `**` after punctuation (a backtick, a bracket) must be followed by a space or punctuation."""
+def unrendered_emphasis(text: str) -> list[str]:
+    """The `**` and `*` of a paragraph that Markdown (CommonMark's flanking rules, as Jupyter renders) cannot
+    open or close: Korean puts a particle right after the bold word, so `**`name`**입니다` shows its stars. A
+    closing `**` after punctuation (a backtick, a bracket) must be followed by a space or punctuation."""
     import re
     import string
     import unicodedata
@@ -541,15 +541,17 @@ def unrendered_bold(text: str) -> list[str]:
     bad = []
     for paragraph in re.split(r"\n\s*\n", text):
         plain = re.sub(r"`[^`]*`", lambda m: "`" + "x" * (len(m.group()) - 2) + "`", paragraph)  # code keeps its stars
-        for n, star in enumerate(re.finditer(r"(?<!\*)\*\*(?!\*)", plain)):
-            before = plain[star.start() - 1] if star.start() else ""
-            after = plain[star.end()] if star.end() < len(plain) else ""
-            if n % 2 == 0:
-                ok = not space(after) and (not punct(after) or space(before) or punct(before))
-            else:
-                ok = not space(before) and (not punct(before) or space(after) or punct(after))
-            if not ok:
-                bad.append(paragraph[max(0, star.start() - 30):star.end() + 10].replace("\n", " "))
+        plain = re.sub(r"(?m)^(\s*)\*(?= )", r"\1-", plain)  # a list's bullet is no emphasis
+        for run in (r"(?<!\*)\*\*(?!\*)", r"(?<!\*)\*(?!\*)"):  # bold, then italics: each opens, then closes
+            for n, star in enumerate(re.finditer(run, plain)):
+                before = plain[star.start() - 1] if star.start() else ""
+                after = plain[star.end()] if star.end() < len(plain) else ""
+                if n % 2 == 0:
+                    ok = not space(after) and (not punct(after) or space(before) or punct(before))
+                else:
+                    ok = not space(before) and (not punct(before) or space(after) or punct(after))
+                if not ok:
+                    bad.append(paragraph[max(0, star.start() - 30):star.end() + 10].replace("\n", " "))
     return bad
 
 
@@ -590,8 +592,8 @@ def test_every_exercise_has_a_korean_twin_with_the_same_code():
         assert_korean_twin(exercise, twin, korean_letters=150)
         ko = nbformat.read(twin, as_version=4)
         for cell in ko.cells:
-            stars = unrendered_bold(cell.source) if cell.cell_type == "markdown" else []
-            assert not stars, f"ko/exercises/{exercise.name}: bold that Markdown shows as stars: {stars}"
+            stars = unrendered_emphasis(cell.source) if cell.cell_type == "markdown" else []
+            assert not stars, f"ko/exercises/{exercise.name}: emphasis that Markdown shows as stars: {stars}"
     # and nothing in the Korean folder without an English original
     extra = {p.name for p in (NOTEBOOKS / "ko" / "exercises").glob("*.ipynb")} - {p.name for p in EXERCISE_NOTEBOOKS}
     assert not extra, f"notebooks/ko/exercises has notebooks the English edition does not: {sorted(extra)}"
