@@ -520,18 +520,101 @@ def test_lesson_8_application_compiles_against_the_kernels_spark(kernel_jar, tmp
 # The Korean edition
 # --------------------------------------------------------------------------
 
+def hangul(text: str) -> int:
+    return sum("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def unrendered_emphasis(text: str) -> list[str]:
+    """The `**` and `*` of a paragraph that Markdown (CommonMark's flanking rules, as Jupyter renders) cannot
+    open or close: Korean puts a particle right after the bold word, so `**`name`**입니다` shows its stars. A
+    closing `**` after punctuation (a backtick, a bracket) must be followed by a space or punctuation."""
+    import re
+    import string
+    import unicodedata
+
+    def punct(ch: str) -> bool:
+        return ch in string.punctuation or unicodedata.category(ch).startswith("P")
+
+    def space(ch: str) -> bool:
+        return ch == "" or ch.isspace()
+
+    bad = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        plain = re.sub(r"`[^`]*`", lambda m: "`" + "x" * (len(m.group()) - 2) + "`", paragraph)  # code keeps its stars
+        plain = re.sub(r"(?m)^(\s*)\*(?= )", r"\1-", plain)  # a list's bullet is no emphasis
+        for run in (r"(?<!\*)\*\*(?!\*)", r"(?<!\*)\*(?!\*)"):  # bold, then italics: each opens, then closes
+            for n, star in enumerate(re.finditer(run, plain)):
+                before = plain[star.start() - 1] if star.start() else ""
+                after = plain[star.end()] if star.end() < len(plain) else ""
+                if n % 2 == 0:
+                    ok = not space(after) and (not punct(after) or space(before) or punct(before))
+                else:
+                    ok = not space(before) and (not punct(before) or space(after) or punct(after))
+                if not ok:
+                    bad.append(paragraph[max(0, star.start() - 30):star.end() + 10].replace("\n", " "))
+    return bad
+
+
+def assert_korean_twin(english: Path, twin: Path, korean_letters: int) -> None:
+    """twin is the Korean edition of english: the same code cells in the same order with the same tags, the
+    same notebook metadata (the kernel), every text cell in Korean, and no outputs."""
+    name = twin.relative_to(NOTEBOOKS)
+    assert twin.exists(), f"{english.relative_to(NOTEBOOKS)} has no Korean edition: {name} is missing"
+    en, ko = nbformat.read(english, as_version=4), nbformat.read(twin, as_version=4)
+    en_code = [(c.source, c.metadata.get("tags", [])) for c in en.cells if c.cell_type == "code"]
+    ko_code = [(c.source, c.metadata.get("tags", [])) for c in ko.cells if c.cell_type == "code"]
+    assert en_code == ko_code, f"{name}: the code cells differ from the English notebook's " \
+                               "(notebooks/tools/sync_editions.py copies them)"
+    assert ko.metadata == en.metadata, f"{name}: its notebook metadata (kernelspec) differs from the English one's"
+    markdown = [c.source for c in ko.cells if c.cell_type == "markdown"]
+    assert hangul("".join(markdown)) > korean_letters, f"{name} is not in Korean"
+    english_left = [m[:60] for m in markdown if not hangul(m)]
+    assert not english_left, f"{name}: text cells not translated: {english_left}"
+    for path, nb in ((english, en), (twin, ko)):
+        for c in nb.cells:
+            assert c.cell_type != "code" or (not c.outputs and c.execution_count is None), \
+                f"{path.relative_to(NOTEBOOKS)} is committed with outputs: clear them"
+
+
 def test_every_lesson_has_a_korean_twin_with_the_same_code():
     assert LESSONS, "no lessons in notebooks/"
     for lesson in LESSONS:
-        twin = NOTEBOOKS / "ko" / lesson.name
-        assert twin.exists(), f"{lesson.name} has no Korean edition in notebooks/ko/"
-        en, ko = nbformat.read(lesson, as_version=4), nbformat.read(twin, as_version=4)
-        en_code = [(c.source, c.metadata.get("tags", [])) for c in en.cells if c.cell_type == "code"]
-        ko_code = [(c.source, c.metadata.get("tags", [])) for c in ko.cells if c.cell_type == "code"]
-        assert en_code == ko_code, f"ko/{lesson.name}: the code cells differ from the English lesson's"
-        ko_text = "".join(c.source for c in ko.cells if c.cell_type == "markdown")
-        assert sum("\uac00" <= ch <= "\ud7a3" for ch in ko_text) > 200, f"ko/{lesson.name} is not in Korean"
-        for path, nb in ((lesson, en), (twin, ko)):
-            for c in nb.cells:
-                assert c.cell_type != "code" or (not c.outputs and c.execution_count is None), \
-                    f"{path.relative_to(NOTEBOOKS)} is committed with outputs: clear them"
+        assert_korean_twin(lesson, NOTEBOOKS / "ko" / lesson.name, korean_letters=200)
+
+
+EXERCISE_NOTEBOOKS = sorted((NOTEBOOKS / "exercises").glob("*.ipynb"))
+
+
+def test_every_exercise_has_a_korean_twin_with_the_same_code():
+    assert EXERCISE_NOTEBOOKS, "no exercises in notebooks/exercises/"
+    for exercise in EXERCISE_NOTEBOOKS:
+        twin = NOTEBOOKS / "ko" / "exercises" / exercise.name
+        assert_korean_twin(exercise, twin, korean_letters=150)
+        ko = nbformat.read(twin, as_version=4)
+        for cell in ko.cells:
+            stars = unrendered_emphasis(cell.source) if cell.cell_type == "markdown" else []
+            assert not stars, f"ko/exercises/{exercise.name}: emphasis that Markdown shows as stars: {stars}"
+    # and nothing in the Korean folder without an English original
+    extra = {p.name for p in (NOTEBOOKS / "ko" / "exercises").glob("*.ipynb")} - {p.name for p in EXERCISE_NOTEBOOKS}
+    assert not extra, f"notebooks/ko/exercises has notebooks the English edition does not: {sorted(extra)}"
+
+
+def test_every_check_has_a_korean_title_and_hints():
+    """The checks serve both editions: every title (.named) and every hint has its Korean one right after it,
+    and the Korean one is Korean."""
+    import re
+    checks = sorted((NOTEBOOKS / "exercises" / "checks").glob("*.jsh"))
+    assert checks, "no checks in notebooks/exercises/checks/"
+    for check in checks:
+        java = check.read_text(encoding="utf-8")
+        calls = list(re.finditer(r'\.(named|hint)\(\s*("ko"\s*,)?', java))
+        said = [(c.group(1), bool(c.group(2))) for c in calls]
+        hints = sum(1 for kind, ko in said if kind == "hint" and not ko)
+        assert hints, f"{check.name} gives no hint"
+        assert said == [("named", False), ("named", True)] + [("hint", False), ("hint", True)] * hints, \
+            f"{check.name}: every .named(...) and .hint(...) needs its Korean one right after it " \
+            f"(.named(\"ko\", ...), .hint(\"ko\", ...)): {said}"
+        for call, following in zip(calls, calls[1:] + [None]):
+            if call.group(2):
+                text = java[call.end():following.start() if following else len(java)]
+                assert hangul(text), f"{check.name}: a Korean {call.group(1)} without Korean: {text[:80]!r}"
