@@ -202,6 +202,16 @@ public final class LabSettings {
     }
 
     /**
+     * SPARK_LOCAL_HOSTNAME (Spark's own variable): the name Spark's driver goes by. Unset (null): the lab
+     * gives Spark the driver host ({@link #driverHost()}, loopback by default), so Spark never looks this
+     * machine's name up; in a container or on a CI runner that name often does not resolve.
+     */
+    public String sparkLocalHostname() {
+        String name = env.get("SPARK_LOCAL_HOSTNAME");
+        return name == null || name.isBlank() ? null : name.trim();
+    }
+
+    /**
      * SPARK_LOCAL_IP (Spark's own variable): the address the Spark UI listens on. Default 127.0.0.1, not
      * Spark's all addresses: the UI shows the notebook's code and data, and a proxy (jupyter-server-proxy
      * in the image) reaches it on loopback. Set it to 0.0.0.0 to open the UI to other machines.

@@ -55,7 +55,7 @@ final class ClassArchive {
         long start = System.nanoTime();
         String failure = train(java, jvmOptions, jar, archive);
         if (failure != null) {
-            out.println("Could not write the class archive: " + failure
+            out.println("Could not write the class archive: " + failure.replaceFirst("\\.$", "")
                     + ". The kernel works without it, only starts more slowly.");
             return null;
         }
@@ -90,9 +90,16 @@ final class ClassArchive {
             env.remove("JDK_JAVA_OPTIONS");
             env.remove("JPY_PARENT_PID"); // the training kernel follows the installer, its parent, out
             training = builder.start();
-            if (!training.waitFor(TRAINING_SECONDS, TimeUnit.SECONDS)) {
-                return "the training session took over " + TRAINING_SECONDS + " s";
+            Path log = home.resolve("training.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_SECONDS);
+            while (!training.waitFor(200, TimeUnit.MILLISECONDS)) {
+                // a session that gave up (Spark did not start) would still spend seconds writing a useless archive
+                String gaveUp = gaveUp(log);
+                if (gaveUp != null) return gaveUp; // (stopped below)
+                if (System.nanoTime() > deadline) return "the training session took over " + TRAINING_SECONDS + " s";
             }
+            String gaveUp = gaveUp(log);
+            if (gaveUp != null) return gaveUp;
             if (training.exitValue() != 0 || !Files.isRegularFile(part) || Files.size(part) == 0) {
                 return "the training session ended with exit code " + training.exitValue() + ":\n"
                         + tail(home.resolve("training.log"));
@@ -108,6 +115,11 @@ final class ClassArchive {
             if (training != null && training.isAlive()) {
                 training.descendants().forEach(ProcessHandle::destroyForcibly);
                 training.destroyForcibly();
+                try {
+                    training.waitFor(10, TimeUnit.SECONDS); // gone before its half-written archive is removed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             deleteQuietly(part);
             if (home != null) deleteTree(home);
@@ -148,9 +160,21 @@ final class ClassArchive {
         }
     }
 
+    /** Why the training session gave up, from its log; null while it has not. */
+    private static String gaveUp(Path log) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.startsWith(ArchiveTraining.GAVE_UP)).findFirst()
+                    .map(line -> line.substring(ArchiveTraining.GAVE_UP.length())).orElse(null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null; // not written yet
+        }
+    }
+
     private static String tail(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            // without the JVM's notes on classes it could not archive: they bury the training's own words
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.matches("\\[[0-9.]+s\\]\\[\\w+\\]\\[cds.*")).toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException | RuntimeException e) {
             return "(no training log)";

@@ -48,10 +48,13 @@ final class CellRunner {
         return value == JavaEvaluator.NO_VALUE ? null : renderer.render(value);
     }
 
-    /** `spark` is declared once Spark is up, or as soon as a cell uses it (which then waits for it). */
+    /**
+     * `spark` is declared once Spark is up, or as soon as a cell uses it (which then waits for it, or says why
+     * Spark could not start). A cell without Spark runs even when Spark could not start.
+     */
     private void declareSparkIfUsed(String code, int count) {
         if (java.isDeclared("spark")) return;
-        if (!spark.isDone() && !USES_SPARK.matcher(code).find()) return;
+        if ((!spark.isDone() || spark.failed()) && !USES_SPARK.matcher(code).find()) return;
         spark.session(); // waits; a failed start throws its own clear message here
         java.declare(DECLARE_SPARK);
         jobs.tagCurrentThread(count);

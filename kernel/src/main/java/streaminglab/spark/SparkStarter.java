@@ -65,6 +65,7 @@ public final class SparkStarter {
                             + "Reinstall the kernel with a bigger heap, e.g. `install --heap 1g`, then restart the kernel.",
                     heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
         }
+        DriverHostName.tellSpark(settings); // before any Spark setting loads: see there
         // The context first, from a conf that also sets where the UI listens (see UiAddressConf); the
         // session built next finds it and takes only the SQL settings (the "Using an existing
         // SparkContext" warning in spark.log is this, and expected).
@@ -121,9 +122,16 @@ public final class SparkStarter {
             throw new IllegalStateException("interrupted while waiting for Spark to start", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            String hostName = DriverHostName.explain(cause);
+            if (hostName != null) throw new IllegalStateException(hostName, cause);
             if (cause instanceof RuntimeException) throw (RuntimeException) cause;
             throw new IllegalStateException("Spark failed to start: " + cause, cause);
         }
+    }
+
+    /** True when Spark tried to start and could not (a cell that uses it says why). */
+    public boolean failed() {
+        return session.isCompletedExceptionally();
     }
 
     /** The session if it is up, else null; never waits. */
