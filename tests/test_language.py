@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from labharness import LabKernel, pid_alive, say
+from labharness import LabKernel, pid_alive, said_like, say
 from test_lessons import course_copy
 
 HANGUL = re.compile(r"[가-힣]")
@@ -48,14 +48,6 @@ def start_kernel(kernel_name, log_dir, request):
         pid = k.pid
         k.stop()
         assert pid is None or not pid_alive(pid), f"kernel process {pid} still alive after teardown"
-
-
-def said_like(language: str, key: str, *parts: str) -> re.Pattern:
-    """The message as a pattern: each part is a regex for its placeholder (a number the test cannot know)."""
-    text = re.escape(say(language, key, *(f"\x00{i}\x00" for i in range(len(parts)))))
-    for i, part in enumerate(parts):
-        text = text.replace(re.escape(f"\x00{i}\x00"), part)
-    return re.compile(text)
 
 
 def usage_error_and_help_speak(kernel: LabKernel, language: str) -> None:
