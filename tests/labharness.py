@@ -397,11 +397,13 @@ def _is_state(msg: dict, state: str) -> bool:
 class LabKernel:
     """One kernel process started from the installed kernelspec, plus a blocking client."""
 
-    def __init__(self, kernel_name: str, log_path: Path):
+    def __init__(self, kernel_name: str, log_path: Path, cwd: Path | None = None, env: dict[str, str] | None = None):
         self.kernel_name = kernel_name
         self.log_path = log_path
-        # its working directory (where Spark puts spark-warehouse/ and the like)
-        self.cwd = log_path.parent / (log_path.stem + "-cwd")
+        # its working directory (where Spark puts spark-warehouse/ and the like; a notebook's folder, as Jupyter
+        # starts a notebook's kernel there); env: more for the kernel's environment
+        self.cwd = cwd or log_path.parent / (log_path.stem + "-cwd")
+        self.env = env
         # The connection file goes to JUPYTER_RUNTIME_DIR (a private directory during
         # the test session), so a surviving process can be recognised by its argv.
         runtime = Path(jupyter_runtime_dir())
@@ -425,7 +427,8 @@ class LabKernel:
         t0 = time.monotonic()
         self.cwd.mkdir(parents=True, exist_ok=True)
         self.km.start_kernel(
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=str(self.cwd)
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=str(self.cwd),
+            **({"env": {**os.environ, **self.env}} if self.env else {}),
         )
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -790,3 +793,67 @@ def run_installer(*args: str, env: dict | None = None) -> subprocess.CompletedPr
         [java_executable(), "-jar", str(JAR), "install", *args],
         capture_output=True, text=True, timeout=420, env=env,  # the first install trains the class archive
     )
+
+
+# --------------------------------------------------------------------------
+# What the kernel says, in each language (its message catalogues)
+# --------------------------------------------------------------------------
+
+CATALOGUES = ROOT / "kernel" / "src" / "main" / "resources" / "streaminglab" / "language"
+_catalogues: dict[str, dict[str, str]] = {}
+
+
+def _unescape(text: str) -> str:
+    named = {"n": "\n", "t": "\t", "r": "\r", "f": "\f"}
+
+    def one(m: re.Match) -> str:
+        c = m.group(1)
+        if c.startswith("u") and len(c) == 5:
+            return chr(int(c[1:], 16))
+        return named.get(c, c)
+
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, text)
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """A Java .properties file read as the kernel reads it (UTF-8; comments, continued lines, escapes)."""
+    messages: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i].lstrip(" \t\f")
+        i += 1
+        if not line or line[0] in "#!":
+            continue
+        # an odd number of backslashes at the end continues the line (its next line's indent is dropped)
+        while re.search(r"(?<!\\)(\\\\)*\\$", line) and i < len(lines):
+            line = line[:-1] + lines[i].lstrip(" \t\f")
+            i += 1
+        m = re.match(r"((?:\\.|[^=:\s\\])*)\s*[=:\s]?\s*(.*)$", line, re.S)
+        messages[_unescape(m.group(1))] = _unescape(m.group(2))
+    return messages
+
+
+def say(language: str, key: str, *args) -> str:
+    """What the kernel says for `key` in `language` ("en", "ko"), its placeholders {0}, {1}... filled as the
+    kernel fills them (literally); a key the language lacks is said in English, as the kernel does."""
+    if language not in _catalogues:
+        name = "messages.properties" if language == "en" else f"messages_{language}.properties"
+        _catalogues[language] = read_properties(CATALOGUES / name)
+    catalogue = _catalogues[language]
+    if key not in catalogue:
+        if language == "en":
+            raise KeyError(f"no message {key} in the kernel's catalogue")
+        return say("en", key, *args)
+    text = catalogue[key]
+    for i, arg in enumerate(args):
+        text = text.replace("{" + str(i) + "}", str(arg))
+    return text
+
+
+def said_like(language: str, key: str, *parts: str) -> re.Pattern:
+    """The message as a pattern: each part is a regex for its placeholder (a number the test cannot know)."""
+    text = re.escape(say(language, key, *(f"\x00{i}\x00" for i in range(len(parts)))))
+    for i, part in enumerate(parts):
+        text = text.replace(re.escape(f"\x00{i}\x00"), part)
+    return re.compile(text)

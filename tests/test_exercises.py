@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labharness import ROOT
+from labharness import ROOT, say
 from test_lessons import execute
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -33,6 +33,11 @@ def check_cell(nb):
     return cells[0]
 
 
+def language_of(path: Path) -> str:
+    """The language the kernel speaks for an exercise: Korean in the Korean edition's folder."""
+    return "ko" if (NOTEBOOKS / "ko") in path.parents else "en"
+
+
 def plain(cell) -> str:
     return "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs if "data" in o)
 
@@ -49,7 +54,7 @@ def test_every_exercise_has_a_solution_and_a_check():
 def test_solution_passes_its_check(solution, kernel_name, tmp_path, log_dir):
     nb = run_copy(solution, kernel_name, tmp_path, log_dir, allow_errors=False)
     out = plain(check_cell(nb))
-    assert "well done" in out, out
+    assert say(language_of(solution), "check.passed") in out, out
 
 
 @pytest.mark.parametrize("exercise", UNSOLVED, ids=exercise_id)
@@ -59,7 +64,8 @@ def test_unsolved_exercise_fails_its_check_helpfully(exercise, kernel_name, tmp_
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert errors and errors[0].ename == "CheckFailed", f"the unsolved exercise's check did not fail: {plain(cell)}"
     out = plain(cell)
-    assert "not yet" in out and "Expected" in out, out
+    language = language_of(exercise)
+    assert say(language, "check.not_passed") in out and say(language, "check.section.expected") + ":" in out, out
     # the cells before the check ran: only the check itself says what is wrong
     for c in nb.cells:
         if c.cell_type == "code" and c is not cell and not c.source.startswith("%stream stop"):

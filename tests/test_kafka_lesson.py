@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
 from test_lessons import cell_with as code_cell, html_of, text_of  # the lesson tests' readers of cells
-from labharness import ROOT, STARTUP_TIMEOUT, html_text, parse_tables, wait_pid_gone
+from labharness import ROOT, STARTUP_TIMEOUT, html_text, parse_tables, said_like, say, wait_pid_gone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
 from kafkaharness import BROKER_JAR, BROKER_READY_TIMEOUT, ExternalBroker, broker_pids, find_free_port_pair  # noqa: E402
@@ -165,8 +165,8 @@ def produced_by_notebook(nb) -> int:
     return total
 
 
-def check_lesson(nb) -> None:
-    """Every cell ran; the lesson's tables agree with what is in the topics."""
+def check_lesson(nb, language: str = "en") -> None:
+    """Every cell ran; the lesson's tables agree with what is in the topics; language: what the kernel speaks."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -211,13 +211,13 @@ def check_lesson(nb) -> None:
         assert expected[title] == count, f"{title}: the top 10 says {count}, the topic has {expected[title]}"
     assert [c for _, c in got] == sorted(expected.values(), reverse=True)[:10]
     assert got[0] == ("Software Engineer", expected["Software Engineer"])
-    assert "STOPPED" in text_of(top_cell)  # it ran until %stream stop all, and did not fail
+    assert say(language, "liveview.state.stopped") in text_of(top_cell)  # it ran until %stream stop all, and did not fail
 
     # the micro-batches: the first read the 2,000 records, the ones after it parts of the next 1,000
     progress = code_cell(nb, "%stream progress top_titles")
     assert "<svg" in html_of(progress)
     shown = text_of(progress)
-    recent = int(re.search(r"top_titles: (\d+) recent micro-batches", shown).group(1))
+    recent = int(said_like(language, "progress.recent", "top_titles", r"(\d+)").search(shown).group(1))
     batches = [int(line.split(" | ")[2]) for line in shown.splitlines() if re.match(r"\d+ \| ", line)]
     assert recent >= 2 and all(rows <= 1000 for rows in batches[1:]), shown
     if len(batches) == recent:  # the table shows them all (it shows the last 10)
@@ -287,9 +287,10 @@ def test_lesson_with_the_embedded_broker(lesson, kernel_name, tmp_path, log_dir)
             time.sleep(0.2)
         left = end_brokers(home)
     assert not left, f"the lab's broker outlived the lesson's kernel: {left}"
+    language = "ko" if lesson == KOREAN_LESSON else "en"
     started = text_of(code_cell(nb, "%kafka start"))
-    assert f"started at 127.0.0.1:{port}" in started, started
-    check_lesson(nb)
+    assert said_like(language, "broker.started", r"\S*", re.escape(f"127.0.0.1:{port}"), r"[\d.]+", r"\d+").search(started), started
+    check_lesson(nb, language)
 
 
 def test_lesson_with_an_external_broker(kernel_name, tmp_path, log_dir):

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from labharness import ROOT, STARTUP_TIMEOUT, parse_tables
+from labharness import ROOT, STARTUP_TIMEOUT, parse_tables, said_like, say
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -98,7 +98,7 @@ def test_socket_wordcount_lesson(language, kernel_name, tmp_path, log_dir):
     for word, count in got.items():
         assert expected[word] == count, f"{word}: table says {count}, {expected[word]} were sent"
     assert got.get("the") == expected["the"] == shown[0][1]
-    assert "STOPPED" in "".join(o.get("data", {}).get("text/plain", "") for o in query_cell.outputs)
+    assert say(language, "liveview.state.stopped") in "".join(o.get("data", {}).get("text/plain", "") for o in query_cell.outputs)
 
     # the DataFrame-API query only saw what was sent after it started
     sql = cell_with(nb, "FROM word_count_api")
@@ -192,9 +192,9 @@ def test_what_is_structured_streaming_lesson(language, kernel_name, tmp_path, lo
         assert int(batch["input_rows"]) == 5 * (int(batch["end_offset"]) - int(batch["start_offset"])), batch
 
     # the live view, the progress chart, the time line and the checkpoint
-    assert "STOPPED" in text_of(cell_with(nb, '.queryName("ticks")'))
+    assert say(language, "liveview.state.stopped") in text_of(cell_with(nb, '.queryName("ticks")'))
     progress = cell_with(nb, "%stream progress ticks")
-    assert "<svg" in html_of(progress) and "recent micro-batches" in text_of(progress)
+    assert "<svg" in html_of(progress) and said_like(language, "progress.recent", "ticks", r"\d+").search(text_of(progress))
     timeline = html_of(cell_with(nb, "displayHtml(batchTimeline(ticksQuery))"))
     assert "<svg" in timeline and "batch 0" in timeline and "batch 3" in timeline
     chk = text_of(cell_with(nb, "%checkpoint show checkpoints/ticks"))
@@ -208,7 +208,7 @@ def test_what_is_structured_streaming_lesson(language, kernel_name, tmp_path, lo
     assert formats["rate"].endswith("RateStreamProvider")
     for missing in ("kinesis", "flume"):
         assert formats[missing].startswith("not built in") and "DATA_SOURCE_NOT_FOUND" in formats[missing]
-    assert "STOPPED" in text_of(cell_with(nb, "%stream list"))
+    assert say(language, "liveview.state.stopped") in text_of(cell_with(nb, "%stream list"))
 
 
 # --------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_triggers_lesson(language, kernel_name, tmp_path, log_dir):
     assert sorted(r["sensor"] for r in batch) == sorted(expected) and all(matches(r) for r in batch)
 
     # six files, one per micro-batch; available-now stopped by itself
-    assert "sensors_2s: 6 recent micro-batches" in text_of(cell_with(nb, "%stream progress sensors_2s"))
+    assert say(language, "progress.recent", "sensors_2s", 6) in text_of(cell_with(nb, "%stream progress sensors_2s"))
     assert "still active: false, micro-batches: 6" in text_of(cell_with(nb, "availableNow.awaitTermination()"))
     timeline = html_of(cell_with(nb, "triggerTimeline(List.of("))
     for lane in ("sensors_default", "sensors_2s", "sensors_available_now"):
@@ -402,8 +402,8 @@ def test_triggers_lesson(language, kernel_name, tmp_path, log_dir):
     assert "lastProgress: null" in text_of(cell_with(nb, "ticks_continuous\").count()"))
     # ... but the lab follows its epochs: the view's header and %stream progress
     epochs = text_of(cell_with(nb, "%stream progress ticks_continuous"))
-    assert "ticks_continuous: continuous processing reports no micro-batch progress" in epochs, epochs
-    assert "| epoch " in text_of(cell_with(nb, '.queryName("ticks_continuous")'))
+    assert said_like(language, "progress.continuous", "ticks_continuous", r"\d+", r"\d+").search(epochs), epochs
+    assert f"| {say(language, 'liveview.epoch')} " in text_of(cell_with(nb, '.queryName("ticks_continuous")'))
     assert "Continuous processing does not support Aggregate" in error_of(cell_with(nb, '.queryName("continuous_count")'))
 
 

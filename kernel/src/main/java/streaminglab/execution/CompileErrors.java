@@ -1,6 +1,7 @@
 package streaminglab.execution;
 
 import jdk.jshell.Diag;
+import streaminglab.language.Messages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,13 +26,13 @@ final class CompileErrors {
             int lineEnd = cell.indexOf('\n', from);
             if (lineEnd < 0) lineEnd = cell.length();
             int lineNumber = 1 + (int) cell.substring(0, lineStart).chars().filter(c -> c == '\n').count();
-            lines.add("Compile error on line " + lineNumber + ": " + message);
+            lines.add(Messages.text("error.compile", lineNumber, message));
             lines.add("    " + cell.substring(lineStart, lineEnd));
             int width = Math.max(1, Math.min(to, lineEnd) - from);
             lines.add("    " + " ".repeat(from - lineStart) + "^".repeat(width));
         }
         if (first == null) {
-            first = "JShell rejected this code without a message: " + source.trim();
+            first = Messages.text("error.compile_no_message", source.trim());
             lines.add(first);
         }
         return new CellError("CompileError", first, lines, null);

@@ -1,5 +1,7 @@
 package streaminglab.execution;
 
+import streaminglab.language.Messages;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ public final class RuntimeErrors {
         }
         Throwable cause = thrown.getCause();
         if (cause != null && cause != thrown) {
-            lines.add("Caused by " + cause.getClass().getSimpleName() + ": " + firstLine(cause.getMessage()));
+            lines.add(Messages.text("error.caused_by", cause.getClass().getSimpleName(), firstLine(cause.getMessage())));
         }
         return new FailedCell(name, headline, lines, thrown);
     }
@@ -46,11 +48,11 @@ public final class RuntimeErrors {
     /** A frame of cell code reads "the cell's code" or "a lambda in the cell". */
     static String describe(StackTraceElement frame) {
         String method = frame.getMethodName();
-        if (method.startsWith("lambda$")) return "a lambda defined in a cell";
-        if (method.equals("do_it$")) return "the cell's code";
+        if (method.startsWith("lambda$")) return Messages.text("error.frame.lambda");
+        if (method.equals("do_it$")) return Messages.text("error.frame.cell");
         String cls = frame.getClassName();
         String simple = cls.substring(cls.lastIndexOf('$') + 1);
-        return (simple.startsWith("JShell") ? "" : simple + ".") + method + " (defined in a cell)";
+        return Messages.text("error.frame.method", (simple.startsWith("JShell") ? "" : simple + ".") + method);
     }
 
     public static String firstLine(String message) {

@@ -96,7 +96,7 @@ public final class Check {
      * shows the Korean one in a Korean notebook, the English one elsewhere.
      */
     public Check hint(String language, String text) {
-        if (hints.isEmpty()) throw new IllegalStateException("hint(\"" + language + "\", ...) translates a hint: give the English hint(...) first");
+        if (hints.isEmpty()) throw new IllegalStateException(Messages.text("check.hint_first", language));
         if (Messages.speaks(language)) hints.set(hints.size() - 1, text);
         return this;
     }
@@ -104,27 +104,25 @@ public final class Check {
     /** Runs the check; the kernel renders what it returns. */
     public CheckResult run() {
         SparkSession spark = SparkSession.active();
-        if (expected == null) throw new IllegalStateException("the check of '" + title + "' has no expect(...)");
+        if (expected == null) throw new IllegalStateException(Messages.text("check.no_expect", title));
         Dataset<Row> actual = got;
         if (queryName != null) {
             String problem = catchUp(spark, queryName);
             if (problem != null) return CheckResult.problem(title, problem, hints);
             if (!spark.catalog().tableExists(queryName)) {
-                return CheckResult.problem(title, "The query " + queryName + " writes no table I can read: use "
-                        + ".format(\"memory\") so its result is the table " + queryName + ".", hints);
+                return CheckResult.problem(title, Messages.text("check.no_table", queryName), hints);
             }
             actual = spark.table(queryName);
         }
-        if (actual == null) return CheckResult.problem(title, "The check has nothing to look at (no query or result).", hints);
+        if (actual == null) return CheckResult.problem(title, Messages.text("check.nothing_to_check"), hints);
 
         List<String> wanted = columns != null ? columns : Arrays.asList(expected.columns());
         List<String> have = Arrays.asList(actual.columns());
         List<String> missing = new ArrayList<>();
         for (String c : wanted) if (have.stream().noneMatch(h -> h.equalsIgnoreCase(c))) missing.add(c);
         if (!missing.isEmpty()) {
-            return CheckResult.problem(title, "Your result has the columns " + have + ", but the check needs "
-                    + wanted + ": " + String.join(", ", missing) + " " + (missing.size() == 1 ? "is" : "are")
-                    + " missing. Name them with .as(\"...\") or AS in SQL.", hints);
+            return CheckResult.problem(title, Messages.text(missing.size() == 1 ? "check.missing_columns.one"
+                    : "check.missing_columns.many", have, wanted, String.join(", ", missing)), hints);
         }
         List<List<String>> gotRows = rows(actual, wanted);
         List<List<String>> expectedRows = rows(expected, wanted);
@@ -137,8 +135,7 @@ public final class Check {
         for (StreamingQuery q : spark.streams().active()) if (name.equals(q.name())) query = q;
         if (query == null) {
             if (spark.catalog().tableExists(name)) return null; // stopped, its table stays
-            return "I can't find a streaming query named " + name + ". Did you call .queryName(\"" + name
-                    + "\") and .start() it, and run that cell?";
+            return Messages.text("check.no_query", name);
         }
         StreamingQuery q = query;
         CompletableFuture<Void> idle = CompletableFuture.runAsync(q::processAllAvailable);
@@ -146,14 +143,14 @@ public final class Check {
             idle.get(WAIT_SECONDS, TimeUnit.SECONDS);
             return null;
         } catch (TimeoutException e) {
-            return "The query " + name + " did not catch up with its input within " + WAIT_SECONDS + " s.";
+            return Messages.text("check.query_timeout", name, WAIT_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "The check was interrupted.";
+            return Messages.text("check.interrupted");
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String message = String.valueOf(cause.getMessage()).split("\n")[0];
-            return "The query " + name + " failed: " + message;
+            return Messages.text("check.query_failed", name, message);
         }
     }
 

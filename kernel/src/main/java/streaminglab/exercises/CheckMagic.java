@@ -2,6 +2,7 @@ package streaminglab.exercises;
 
 import streaminglab.execution.CellError;
 import streaminglab.execution.JavaEvaluator;
+import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
 import streaminglab.magics.MagicCall;
@@ -24,12 +25,8 @@ import java.util.function.Supplier;
  * run by nbclient stops there.
  */
 public final class CheckMagic implements Magic {
-    static final String USAGE = String.join("\n",
-            "%check NAME",
-            "",
-            "Checks your solution of the exercise NAME: it waits until your query has read all its input,",
-            "compares its result with the expected one, and tells you what is right or what is off.",
-            "The check is the file checks/NAME.jsh next to the notebook.");
+    // the kernel chooses its language before it makes its magics
+    static final String USAGE = Messages.text("check.usage");
 
     private final Supplier<JavaEvaluator> java;
     private final OutputRouter router;
@@ -52,7 +49,7 @@ public final class CheckMagic implements Magic {
 
     @Override
     public String summary() {
-        return "check an exercise's solution: %check NAME";
+        return Messages.text("check.summary");
     }
 
     @Override
@@ -63,21 +60,21 @@ public final class CheckMagic implements Magic {
     @Override
     public Object run(MagicCall call) throws Exception {
         MagicArgs args = call.args().accept(Set.of(), Set.of(), USAGE);
-        if (args.positional().size() != 1) throw new UsageError("%check needs the exercise's name.", USAGE);
+        if (args.positional().size() != 1) throw new UsageError(Messages.text("check.needs_name"), USAGE);
         String name = args.positional().get(0);
-        if (!name.matches("[A-Za-z0-9_.-]+")) throw new UsageError("'" + name + "' is not an exercise name.", USAGE);
+        if (!name.matches("[A-Za-z0-9_.-]+")) throw new UsageError(Messages.text("check.bad_name", name), USAGE);
         Path file = find(name);
         if (file == null) {
-            throw new UsageError("There is no check named " + name + " (looked for " + name + ".jsh in "
-                    + checkDirs.stream().map(d -> d.toAbsolutePath().toString()).toList() + ").", USAGE);
+            throw new UsageError(Messages.text("check.not_found", name,
+                    checkDirs.stream().map(d -> d.toAbsolutePath().toString()).toList()), USAGE);
         }
         JavaEvaluator evaluator = java.get();
         evaluator.declare("import streaminglab.exercises.*;");
         Object value = evaluator.eval(Files.readString(file, StandardCharsets.UTF_8));
         if (value instanceof Check) value = ((Check) value).run();
         if (!(value instanceof CheckResult)) {
-            throw new IllegalStateException("the check file " + file + " must end with a Check (Check.named(...)...), not "
-                    + (value == null ? "null" : value.getClass().getSimpleName()));
+            throw new IllegalStateException(Messages.text("check.not_a_check", file,
+                    value == null ? "null" : value.getClass().getSimpleName()));
         }
         CheckResult result = (CheckResult) value;
         router.current().display(result.render());

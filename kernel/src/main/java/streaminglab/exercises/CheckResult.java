@@ -2,6 +2,7 @@ package streaminglab.exercises;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import streaminglab.display.Table;
+import streaminglab.language.Messages;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,13 +58,14 @@ public final class CheckResult {
         boolean rightOrder = !ordered || expected.equals(got);
         String summary;
         if (sameRows && rightOrder) {
-            summary = "All " + expected.size() + " rows are right.";
+            summary = Messages.text("check.all_right", expected.size());
         } else if (sameRows) {
-            summary = "You have the right rows, but not in the right order: sort them as the task asks.";
+            summary = Messages.text("check.wrong_order");
         } else {
-            summary = String.format("%d of %d expected rows are right; %d %s missing and %d %s not expected.",
-                    expected.size() - missing.size(), expected.size(), missing.size(), missing.size() == 1 ? "is" : "are",
-                    unexpected.size(), unexpected.size() == 1 ? "is" : "are");
+            summary = Messages.text("check.some_right", expected.size() - missing.size(), expected.size(),
+                    Messages.text(missing.size() == 1 ? "check.rows_missing.one" : "check.rows_missing.many", missing.size()),
+                    Messages.text(unexpected.size() == 1 ? "check.rows_unexpected.one" : "check.rows_unexpected.many",
+                            unexpected.size()));
         }
         return new CheckResult(title, sameRows && rightOrder, summary, columns, expected, got, missing, unexpected, hints);
     }
@@ -82,27 +84,28 @@ public final class CheckResult {
 
     /** The text the error carries when the check did not pass. */
     public String failureText() {
-        StringBuilder sb = new StringBuilder("Not yet: ").append(summary);
-        for (String h : hints) sb.append("\nHint: ").append(h);
+        StringBuilder sb = new StringBuilder(Messages.text("check.failure", summary));
+        for (String h : hints) sb.append('\n').append(Messages.text("check.hint", h));
         return sb.toString();
     }
 
     public DisplayData render() {
+        String verdict = Messages.text(passed ? "check.passed" : "check.not_passed") + " ";
         StringBuilder text = new StringBuilder(passed ? "✔ " : "✘ ").append(title).append(": ")
-                .append(passed ? "well done! " : "not yet. ").append(summary).append('\n');
+                .append(verdict).append(summary).append('\n');
         StringBuilder html = new StringBuilder("<div class=\"lab-check\" style=\"border-left:4px solid ")
                 .append(passed ? "#2e7d32" : "#ef6c00").append(";padding:4px 10px\">");
         html.append("<p><b>").append(passed ? "✔ " : "✘ ").append(Table.escape(title)).append("</b>: ")
-                .append(passed ? "well done! " : "not yet. ").append(Table.escape(summary)).append("</p>");
+                .append(Table.escape(verdict)).append(Table.escape(summary)).append("</p>");
         if (!passed) {
-            if (!missing.isEmpty()) section(text, html, "Expected but missing", missing);
-            if (!unexpected.isEmpty()) section(text, html, "In your result but not expected", unexpected);
+            if (!missing.isEmpty()) section(text, html, Messages.text("check.section.missing"), missing);
+            if (!unexpected.isEmpty()) section(text, html, Messages.text("check.section.unexpected"), unexpected);
             if (!expected.isEmpty()) {
-                section(text, html, "Expected", expected);
-                section(text, html, "Your result", got);
+                section(text, html, Messages.text("check.section.expected"), expected);
+                section(text, html, Messages.text("check.section.yours"), got);
             }
             for (String h : hints) {
-                text.append("Hint: ").append(h).append('\n');
+                text.append(Messages.text("check.hint", h)).append('\n');
                 html.append("<p>💡 ").append(Table.escape(h)).append("</p>");
             }
         }
@@ -124,9 +127,9 @@ public final class CheckResult {
             html.append("</tr>");
         }
         if (rows.size() > SHOW) {
-            text.append("  … ").append(rows.size() - SHOW).append(" more rows\n");
+            text.append("  ").append(Messages.text("check.more_rows", rows.size() - SHOW)).append('\n');
         }
         html.append("</tbody></table>");
-        if (rows.size() > SHOW) html.append("<p style=\"opacity:0.7\">… ").append(rows.size() - SHOW).append(" more rows</p>");
+        if (rows.size() > SHOW) html.append("<p style=\"opacity:0.7\">").append(Table.escape(Messages.text("check.more_rows", rows.size() - SHOW))).append("</p>");
     }
 }

@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import streaminglab.config.LabSettings;
 
 import java.io.IOException;
@@ -109,17 +110,16 @@ public final class EmbeddedKafka {
             Broker b = found.get();
             if (b.orphaned()) {
                 stopProcess(ProcessHandle.of(b.pid()).orElse(null));
-                note.append("Stopped a broker (pid ").append(b.pid()).append(") left running by an earlier kernel.\n");
+                note.append(Messages.text("broker.stopped_leftover", b.pid())).append('\n');
             } else if (fresh && b.ours()) {
                 stopOurs();
-                note.append("Stopped the running broker to start fresh.\n");
+                note.append(Messages.text("broker.stopped_for_fresh")).append('\n');
             } else {
-                String owner = b.ours() ? "started by this kernel" : "started by another kernel (pid " + b.kernelPid() + ")";
+                String owner = b.ours() ? Messages.text("broker.owner.ours") : Messages.text("broker.owner.other", b.kernelPid());
                 String move = requestedPort != null && requestedPort != b.port()
-                        ? " To move it to port " + requestedPort + ", run %kafka stop first." : "";
-                String freshNote = fresh && !b.ours() ? " --fresh needs it stopped, from the notebook that started it." : "";
-                return "Kafka is already running at " + b.bootstrap() + " (pid " + b.pid() + ", " + owner + "): "
-                        + "not starting another." + move + freshNote;
+                        ? Messages.text("broker.move", requestedPort) : "";
+                String freshNote = fresh && !b.ours() ? Messages.text("broker.fresh_needs_stop") : "";
+                return Messages.text("broker.already_running", b.bootstrap(), b.pid(), owner, move, freshNote);
             }
         }
         int brokerPort = requestedPort != null ? requestedPort : port;
@@ -132,7 +132,7 @@ public final class EmbeddedKafka {
             Files.createDirectories(dataDir);
             if (fresh) {
                 deleteData();
-                note.append("Deleted the old topics and records (--fresh).\n");
+                note.append(Messages.text("broker.fresh_deleted")).append('\n');
             }
             Files.deleteIfExists(dataDir.resolve(READY_FILE));
         } catch (IOException e) {
@@ -147,8 +147,8 @@ public final class EmbeddedKafka {
         kafkaVersion = ready.getProperty("kafka.version", "");
         writePidFile(p, brokerPort, controllerPort);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return note + String.format("Kafka %s started at %s in %.1f s (pid %d).%n", kafkaVersion, bootstrap(), seconds, p.pid())
-                + "Data: " + dataDir + " (topics and records are kept across restarts; --fresh starts empty).";
+        return note + Messages.text("broker.started", kafkaVersion, bootstrap(), String.format("%.1f", seconds), p.pid())
+                + System.lineSeparator() + Messages.text("broker.data", dataDir);
     }
 
     /** Stops the broker (SIGTERM, then a kill if it hangs). Topics and records stay on disk. */
@@ -156,7 +156,7 @@ public final class EmbeddedKafka {
         Optional<Broker> found = running();
         if (found.isEmpty()) {
             String exit = unexpectedExit;
-            return "Kafka is not running: nothing to stop." + (exit != null ? " (It " + exit + ")" : "");
+            return Messages.text("broker.not_running", exit != null ? Messages.text("broker.not_running.exit", exit) : "");
         }
         Broker b = found.get();
         long t0 = System.nanoTime();
@@ -165,13 +165,11 @@ public final class EmbeddedKafka {
         } else if (b.orphaned()) {
             stopProcess(ProcessHandle.of(b.pid()).orElse(null));
             deletePidFile();
-            return "Stopped a broker (pid " + b.pid() + ") left running at " + b.bootstrap() + " by an earlier kernel.";
+            return Messages.text("broker.stopped_leftover_at", b.pid(), b.bootstrap());
         } else {
-            return "Kafka at " + b.bootstrap() + " was started by another kernel (pid " + b.kernelPid()
-                    + "), which still runs: stop it from that notebook.";
+            return Messages.text("broker.other_kernel", b.bootstrap(), b.kernelPid());
         }
-        return String.format("Kafka stopped (was at %s, pid %d) in %.1f s. Its topics and records are kept: "
-                + "%%kafka start brings them back.", b.bootstrap(), b.pid(), (System.nanoTime() - t0) / 1e9);
+        return Messages.text("broker.stopped", b.bootstrap(), b.pid(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
     }
 
     /** For the kernel's shutdown: stops this kernel's broker without waiting for the lock a start holds. */
@@ -244,7 +242,7 @@ public final class EmbeddedKafka {
             lifeline = p.getOutputStream();
             p.onExit().thenAccept(exited -> {
                 if (!stopping && process == exited) {
-                    unexpectedExit = "exited unexpectedly with code " + exited.exitValue() + "; its log: " + logFile();
+                    unexpectedExit = Messages.text("broker.exited", exited.exitValue(), logFile());
                 }
             });
             return p;

@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -183,31 +184,31 @@ final class FakeProducer {
 
     /** One line for %kafka status and --stop. */
     String summary() {
-        String of = count < 0 ? "" : " of " + KafkaTables.count(count);
+        String of = count < 0 ? "" : Messages.text("producer.of", KafkaTables.count(count));
         return switch (state) {
-            case STARTING -> topic + ": starting";
-            case RUNNING -> topic + ": " + KafkaTables.count(sent.get()) + of + " records sent, running";
-            case DONE -> String.format("%s: done, %s records in %.1f s (%,.0f records/s)", topic, KafkaTables.count(sent.get()),
-                    seconds(), recordsPerSecond());
-            case STOPPED -> topic + ": stopped after " + KafkaTables.count(sent.get()) + of + " records";
-            case FAILED -> topic + ": failed after " + KafkaTables.count(sent.get()) + " records: " + firstError.get();
+            case STARTING -> Messages.text("producer.starting", topic);
+            case RUNNING -> Messages.text("producer.running", topic, KafkaTables.count(sent.get()), of);
+            case DONE -> Messages.text("producer.done", topic, KafkaTables.count(sent.get()), String.format("%.1f", seconds()),
+                    String.format("%,.0f", recordsPerSecond()));
+            case STOPPED -> Messages.text("producer.stopped", topic, KafkaTables.count(sent.get()), of);
+            case FAILED -> Messages.text("producer.failed", topic, KafkaTables.count(sent.get()), firstError.get());
         };
     }
 
     DisplayData progress() {
         long done = sent.get();
-        String seedText = "seed " + seed;
-        String speed = state == State.STARTING ? "" : String.format(" · %,.0f records/s", recordsPerSecond());
-        String rateText = rate > 0 ? String.format(" (at most %,.0f/s)", rate) : "";
+        String seedText = Messages.text("producer.seed", seed);
+        String speed = state == State.STARTING ? "" : Messages.text("producer.speed", String.format("%,.0f", recordsPerSecond()));
+        String rateText = rate > 0 ? Messages.text("producer.at_most", String.format("%,.0f", rate)) : "";
         String status = switch (state) {
-            case STARTING -> "starting…";
-            case RUNNING -> count < 0 ? "running: %kafka produce --stop ends it" : "running";
-            case DONE -> String.format("done in %.1f s", seconds());
-            case STOPPED -> "stopped";
-            case FAILED -> "failed: " + firstError.get();
+            case STARTING -> Messages.text("producer.state.starting");
+            case RUNNING -> Messages.text(count < 0 ? "producer.state.running_endless" : "producer.state.running");
+            case DONE -> Messages.text("producer.state.done", String.format("%.1f", seconds()));
+            case STOPPED -> Messages.text("producer.state.stopped");
+            case FAILED -> Messages.text("producer.state.failed", firstError.get());
         };
-        String amount = count < 0 ? KafkaTables.count(done) + " records"
-                : KafkaTables.count(done) + " / " + KafkaTables.count(count) + " records";
+        String amount = count < 0 ? Messages.text("producer.records", KafkaTables.count(done))
+                : Messages.text("producer.records_of", KafkaTables.count(done), KafkaTables.count(count));
         String percent = count > 0 ? String.format(" %3d%%", done * 100 / count) : "";
         String bar = count > 0 ? " " + textBar(done, count) : "";
         String prefix = note == null ? "" : note + "\n";

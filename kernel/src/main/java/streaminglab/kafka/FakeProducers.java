@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ final class FakeProducers {
         stopping.forEach(FakeProducer::stop);
         List<String> said = new ArrayList<>();
         for (FakeProducer p : stopping) {
-            if (!p.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) said.add(p.topic() + ": still delivering its last records");
+            if (!p.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) said.add(Messages.text("producer.still_delivering", p.topic()));
             else said.add(p.summary());
         }
         return said;

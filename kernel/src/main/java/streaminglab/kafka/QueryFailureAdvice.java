@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 
@@ -26,8 +27,6 @@ final class QueryFailureAdvice {
     private static final Pattern DATA_LOSS = Pattern.compile(
             "Set\\([^)]*\\) are gone|Partition \\S+'s offset was changed from|Partitions? \\S+ (?:are|is) gone");
     private static final Pattern PARTITION = Pattern.compile("([A-Za-z0-9._-]+)-\\d+");
-    private static final String RESTART =
-            " Then run the query's cell again with the same checkpointLocation: it goes on where it stopped.";
 
     private final KafkaCluster cluster;
     private final Topics topics;
@@ -52,13 +51,12 @@ final class QueryFailureAdvice {
         if (!unreachable) return null;
         String where = cluster.bootstrap();
         if (cluster.reachable()) {
-            return "Kafka at " + where + " did not answer in time (it answers now)." + RESTART;
+            return Messages.text("advice.kafka_slow", where, Messages.text("advice.restart"));
         }
         if (cluster.isExternal()) {
-            return "Kafka at " + where + " (KAFKA_BOOTSTRAP_SERVERS) does not answer: check that the cluster runs." + RESTART;
+            return Messages.text("advice.kafka_external_silent", where, Messages.text("advice.restart"));
         }
-        return "Kafka at " + where + " does not answer: the lab's broker is not running (%kafka status). "
-                + "Start it with %kafka start" + cluster.embeddedNote() + "." + RESTART;
+        return Messages.text("advice.kafka_gone", where, cluster.embeddedNote(), Messages.text("advice.restart"));
     }
 
     private String topicGone(String named, String checkpoint) {
@@ -74,17 +72,15 @@ final class QueryFailureAdvice {
         }
         String what;
         if (!missing.isEmpty()) {
-            what = "Topic " + String.join(", ", missing) + ", which this query reads, was deleted under it";
+            what = Messages.text("advice.topic_deleted", String.join(", ", missing));
         } else if (named != null) {
-            what = "Topic " + named + " was deleted and made again under the query";
+            what = Messages.text("advice.topic_remade", named);
         } else {
-            what = "A topic this query reads was deleted (or deleted and made again) under it";
+            what = Messages.text("advice.a_topic_deleted");
         }
         String clear = checkpoint == null ? "%checkpoint clear DIR" : "%checkpoint clear " + pathOf(checkpoint);
         String create = missing.size() == 1 ? "%kafka create " + missing.iterator().next() : "%kafka create TOPIC";
-        return what + ": the offsets its checkpoint remembers are gone. To start over, make the topic again if it is "
-                + "needed (" + create + "), clear the checkpoint (" + clear + ") and run the query's cell again. "
-                + "(With the source option failOnDataLoss set to false, a query goes on past offsets that are gone.)";
+        return Messages.text("advice.offsets_gone", what, create, clear);
     }
 
     /** The topics in the newest offsets file of a local checkpoint (Spark writes one JSON line per source). */

@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,12 +70,12 @@ final class TopicReader {
                 .add("timestamp", DataTypes.TimestampType);
         String note;
         if (total == 0) {
-            note = "Topic " + topic + " has no records yet.";
+            note = Messages.text("topics.no_records", topic);
         } else if (fromBeginning) {
-            note = "The first " + KafkaTables.count(rows.size()) + " of " + KafkaTables.count(total) + " records in " + topic + ".";
+            note = Messages.text("topics.first", KafkaTables.count(rows.size()), KafkaTables.count(total), topic);
         } else {
-            note = "The newest " + KafkaTables.count(rows.size()) + " of " + KafkaTables.count(total) + " records in " + topic
-                    + (rows.size() < total ? " (--from-beginning shows the first ones)." : ".");
+            note = Messages.text("topics.newest", KafkaTables.count(rows.size()), KafkaTables.count(total), topic,
+                    rows.size() < total ? Messages.text("topics.newest.more") : ".");
         }
         return KafkaTables.table(columns, rows, Math.max(total, rows.size()), note);
     }

@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -74,9 +75,10 @@ final class TopicWriter {
             throw new KafkaError("KafkaProduceFailed", "Sending to " + topic + " failed: " + e.getMessage(), e);
         }
         List<String> where = new ArrayList<>();
-        offsets.forEach((p, o) -> where.add("partition " + p + (o[0] == o[1] ? " offset " + o[0] : " offsets " + o[0] + "-" + o[1])));
-        return (created == null ? "" : created + " ") + "Sent " + lines.size() + (lines.size() == 1 ? " record" : " records")
-                + " to " + topic + " (" + String.join(", ", where) + ").";
+        offsets.forEach((p, o) -> where.add(o[0] == o[1] ? Messages.text("topics.sent.partition", p, o[0])
+                : Messages.text("topics.sent.partition_range", p, o[0], o[1])));
+        return (created == null ? "" : created + " ") + Messages.text("topics.sent", lines.size(),
+                Topics.recordWord(lines.size()), topic, String.join(", ", where));
     }
 
     /** A record larger than Kafka takes: which one, how large, the limit, and how many others arrived. */

@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.language.Messages;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -73,7 +74,7 @@ final class Topics {
                 .add("topic", DataTypes.StringType)
                 .add("partitions", DataTypes.IntegerType)
                 .add("records", DataTypes.LongType);
-        String note = rows.isEmpty() ? "No topics yet at " + cluster.bootstrap() + ": %kafka create TOPIC makes one." : null;
+        String note = rows.isEmpty() ? Messages.text("topics.none_yet", cluster.bootstrap()) : null;
         return KafkaTables.table(columns, rows, rows.size(), note);
     }
 
@@ -82,8 +83,7 @@ final class Topics {
         NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty());
         cluster.await(admin.createTopics(List.of(newTopic)).all(), "creating topic " + topic, topic);
         settle(topic, true);
-        return "Created topic " + topic + " with " + partitions + (partitions == 1 ? " partition" : " partitions")
-                + " at " + cluster.bootstrap() + ".";
+        return Messages.text("topics.created", topic, partitions, partitionWord(partitions), cluster.bootstrap());
     }
 
     /** Creates the topic with the cluster's defaults unless it exists; returns a note when it made it, else null. */
@@ -97,7 +97,7 @@ final class Topics {
             if (!"TopicExists".equals(e.name())) throw e; // made meanwhile by someone else: fine
         }
         settle(topic, true);
-        return "Created topic " + topic + ".";
+        return Messages.text("topics.created_short", topic);
     }
 
     /** Deletes the topic; a missing one is an error unless ifExists (then it says there was nothing to delete). */
@@ -105,17 +105,17 @@ final class Topics {
         Admin admin = cluster.admin();
         Map<String, long[]> sizes = sizes();
         if (ifExists && !sizes.containsKey(topic)) {
-            return "There is no topic " + topic + " at " + cluster.bootstrap() + ": nothing to delete.";
+            return Messages.text("topics.nothing_to_delete", topic, cluster.bootstrap());
         }
         long records = sizes.getOrDefault(topic, new long[]{0, 0})[1];
         try {
             cluster.await(admin.deleteTopics(List.of(topic)).all(), "deleting topic " + topic, topic);
         } catch (KafkaError e) {
             if (!ifExists || !"TopicNotFound".equals(e.name())) throw e;
-            return "There is no topic " + topic + " at " + cluster.bootstrap() + ": nothing to delete."; // deleted meanwhile
+            return Messages.text("topics.nothing_to_delete", topic, cluster.bootstrap()); // deleted meanwhile
         }
         settle(topic, false);
-        return "Deleted topic " + topic + " and its " + KafkaTables.count(records) + (records == 1 ? " record." : " records.");
+        return Messages.text("topics.deleted", topic, KafkaTables.count(records), recordWord(records));
     }
 
     DisplayData describe(String topic) throws KafkaError, InterruptedException {
@@ -139,9 +139,8 @@ final class Topics {
                 .add("start_offset", DataTypes.LongType)
                 .add("end_offset", DataTypes.LongType)
                 .add("records", DataTypes.LongType);
-        String note = "Topic " + topic + ": " + d.partitions().size() + (d.partitions().size() == 1 ? " partition, " : " partitions, ")
-                + KafkaTables.count(total) + (total == 1 ? " record" : " records")
-                + " (the next record of a partition gets its end offset).";
+        String note = Messages.text("topics.described", topic, d.partitions().size(), partitionWord(d.partitions().size()),
+                KafkaTables.count(total), recordWord(total));
         return KafkaTables.table(columns, rows, rows.size(), note);
     }
 
@@ -193,5 +192,15 @@ final class Topics {
         } catch (KafkaError e) {
             return false;
         }
+    }
+
+    /** "partition" or "partitions" (one word in Korean), for the lines that count them. */
+    static String partitionWord(long n) {
+        return Messages.text(n == 1 ? "kafka.partition" : "kafka.partitions");
+    }
+
+    /** "record" or "records". */
+    static String recordWord(long n) {
+        return Messages.text(n == 1 ? "kafka.record" : "kafka.records");
     }
 }

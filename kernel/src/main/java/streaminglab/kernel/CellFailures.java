@@ -5,6 +5,7 @@ import streaminglab.execution.CellError;
 import streaminglab.execution.CellInterruptedException;
 import streaminglab.execution.CellRuntimeError;
 import streaminglab.execution.RuntimeErrors;
+import streaminglab.language.Messages;
 import streaminglab.magics.UsageError;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.spark.SparkErrors;
@@ -23,8 +24,8 @@ final class CellFailures {
         CellError streaming = StreamingErrors.explain(failure, spark);
         if (streaming != null) return streaming;
         if (isInterrupt(failure)) {
-            return new CellError("Interrupted", "The cell was interrupted; the kernel is ready for the next cell.",
-                    List.of("Interrupted: the cell was stopped, and its Spark jobs were cancelled."), null);
+            return new CellError("Interrupted", Messages.text("kernel.interrupted"),
+                    List.of(Messages.text("kernel.interrupted_line")), null);
         }
         if (failure instanceof CellError) return (CellError) failure;
         if (failure instanceof UsageError) {
@@ -32,7 +33,7 @@ final class CellFailures {
             List<String> lines = new ArrayList<>();
             lines.add(usage.getMessage());
             lines.add("");
-            lines.add("Usage:");
+            lines.add(Messages.text("magic.usage_header"));
             lines.addAll(List.of(usage.usage().split("\n")));
             return new CellError("UsageError", usage.getMessage(), lines, null);
         }
@@ -51,8 +52,8 @@ final class CellFailures {
     static DisplayData foldedTrace(CellError error) {
         if (!(error instanceof RuntimeErrors.FailedCell) || error.getCause() == null) return null;
         String trace = RuntimeErrors.fullTrace(error.getCause());
-        DisplayData data = new DisplayData("(full stack trace: open it in a notebook front end, or see the kernel log)");
-        data.putHTML("<details><summary style=\"cursor:pointer;opacity:0.7\">Full stack trace</summary><pre style=\"font-size:80%\">"
+        DisplayData data = new DisplayData(Messages.text("kernel.full_trace_text"));
+        data.putHTML("<details><summary style=\"cursor:pointer;opacity:0.7\">" + Messages.text("kernel.full_trace") + "</summary><pre style=\"font-size:80%\">"
                 + trace.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre></details>");
         return data;
     }

@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import streaminglab.display.ValueRenderer;
 import streaminglab.execution.CellError;
 import streaminglab.execution.JavaEvaluator;
+import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
 import streaminglab.magics.MagicCall;
@@ -73,15 +74,14 @@ final class CellRunner {
         String sign = cell ? "%%" : "%";
         String message;
         if (other != null) {
-            message = sign + name + " is not a " + (cell ? "cell" : "line") + " magic: use "
-                    + (cell ? "%" : "%%") + name + (cell ? " on a line of its own." : " on the first line of the cell.");
+            message = Messages.text(cell ? "magic.not_cell" : "magic.not_line", name);
         } else {
             List<String> close = new java.util.ArrayList<>();
             magics.closest(name, cell).forEach(c -> close.add(sign + c));
             magics.closest(name, !cell).forEach(c -> close.add((cell ? "%" : "%%") + c));
-            message = "Unknown magic " + sign + name + "."
-                    + (close.isEmpty() ? "" : " Did you mean " + String.join(", ", close) + "?")
-                    + " %lsmagic lists them all.";
+            message = Messages.text("magic.unknown", sign + name)
+                    + (close.isEmpty() ? "" : Messages.text("magic.did_you_mean", String.join(", ", close)))
+                    + Messages.text("magic.lsmagic_lists_them");
         }
         return new CellError("UnknownMagic", message, List.of(message), null);
     }

@@ -1,6 +1,7 @@
 package streaminglab.magics;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.language.Messages;
 
 import java.util.List;
 
@@ -19,7 +20,7 @@ public final class HelpMagics {
     }
 
     private record LsMagic(MagicRegistry registry) implements Magic {
-        private static final String USAGE = "%lsmagic\n\nLists every magic with one line on what it does.";
+        private static final String USAGE = Messages.text("lsmagic.usage");
 
         @Override
         public String name() {
@@ -28,7 +29,7 @@ public final class HelpMagics {
 
         @Override
         public String summary() {
-            return "list the magics";
+            return Messages.text("lsmagic.summary");
         }
 
         @Override
@@ -38,9 +39,9 @@ public final class HelpMagics {
 
         @Override
         public Object run(MagicCall call) throws UsageError {
-            if (!call.args().words().isEmpty()) throw new UsageError("%lsmagic takes no arguments.", USAGE);
-            StringBuilder text = new StringBuilder("Magics (%help NAME for the details):\n");
-            StringBuilder html = new StringBuilder("<p>Magics (<code>%help NAME</code> for the details):</p><table>");
+            if (!call.args().words().isEmpty()) throw new UsageError(Messages.text("lsmagic.no_arguments"), USAGE);
+            StringBuilder text = new StringBuilder(Messages.text("lsmagic.title")).append('\n');
+            StringBuilder html = new StringBuilder("<p>").append(Messages.text("lsmagic.title_html")).append("</p><table>");
             for (Magic m : registry.all()) {
                 String name = prefix(m) + m.name();
                 text.append(String.format("  %-14s %s%n", name, m.summary()));
@@ -55,8 +56,7 @@ public final class HelpMagics {
     }
 
     private record Help(MagicRegistry registry) implements Magic {
-        private static final String USAGE = "%help [NAME]\n\nShows how to use the magic NAME (without the percent signs), "
-                + "or, without a name, what the lab gives a notebook.";
+        private static final String USAGE = Messages.text("help.usage");
 
         @Override
         public String name() {
@@ -65,7 +65,7 @@ public final class HelpMagics {
 
         @Override
         public String summary() {
-            return "how to use a magic: %help NAME";
+            return Messages.text("help.summary");
         }
 
         @Override
@@ -76,21 +76,17 @@ public final class HelpMagics {
         @Override
         public Object run(MagicCall call) throws UsageError {
             List<String> words = call.args().words();
-            if (words.size() > 1) throw new UsageError("%help takes one magic name, got " + words.size() + ".", USAGE);
+            if (words.size() > 1) throw new UsageError(Messages.text("help.one_name", words.size()), USAGE);
             if (words.isEmpty()) {
-                return String.join("\n",
-                        "Spark Streaming Lab: Java cells (JShell) with a SparkSession ready as `spark`.",
-                        "  display(x)      show any value (a Dataset as a table) in the middle of a cell",
-                        "  %lsmagic        list the magics;  %help NAME  one magic's usage",
-                        "  Shift-Tab       signature of what is under the cursor;  Tab  completion");
+                return Messages.text("help.overview");
             }
             String name = words.get(0).replaceFirst("^%+", "");
             Magic magic = registry.find(name);
             if (magic == null) {
                 List<String> close = registry.closest(name, false);
                 close.addAll(registry.closest(name, true).stream().filter(c -> !close.contains(c)).toList());
-                throw new UsageError("There is no magic named '" + name + "'."
-                        + (close.isEmpty() ? "" : " Did you mean " + String.join(", ", close) + "?"), USAGE);
+                throw new UsageError(Messages.text("help.no_such_magic", name)
+                        + (close.isEmpty() ? "" : Messages.text("magic.did_you_mean", String.join(", ", close))), USAGE);
             }
             return magic.usage();
         }

@@ -1,5 +1,7 @@
 package streaminglab.magics;
 
+import streaminglab.language.Messages;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,15 +55,15 @@ public final class MagicArgs {
                 }
                 if (valued.contains(name)) {
                     if (value == null) {
-                        if (i + 1 >= words.size()) throw new UsageError("--" + name + " needs a value.", usage);
+                        if (i + 1 >= words.size()) throw new UsageError(Messages.text("magic.option.needs_value", name), usage);
                         value = words.get(++i);
                     }
                     options.put(name, value);
                 } else if (flags.contains(name)) {
-                    if (value != null) throw new UsageError("--" + name + " takes no value.", usage);
+                    if (value != null) throw new UsageError(Messages.text("magic.option.takes_no_value", name), usage);
                     options.put(name, "true");
                 } else {
-                    throw new UsageError("Unknown option --" + name + ".", usage);
+                    throw new UsageError(Messages.text("magic.option.unknown", name), usage);
                 }
             } else {
                 positional.add(w);
@@ -89,11 +91,11 @@ public final class MagicArgs {
         try {
             int n = Integer.parseInt(value.trim());
             if (n < min || n > max) {
-                throw new UsageError("--" + option + " must be between " + min + " and " + max + ", not " + n + ".", usage);
+                throw new UsageError(Messages.text("magic.option.range", option, min, max, n), usage);
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageError("--" + option + " needs a whole number, not '" + value + "'.", usage);
+            throw new UsageError(Messages.text("magic.option.whole_number", option, value), usage);
         }
     }
 

@@ -3,6 +3,7 @@ package streaminglab.magics;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import streaminglab.language.Messages;
 import streaminglab.spark.SparkStarter;
 
 import java.util.LinkedHashMap;
@@ -10,11 +11,7 @@ import java.util.Map;
 
 /** {@code %spark}: what the notebook's SparkSession is: version, master, UI link, key settings. */
 public final class SparkMagic implements Magic {
-    private static final String USAGE = String.join("\n",
-            "%spark",
-            "",
-            "Shows the notebook's SparkSession (the `spark` variable): Spark version, master,",
-            "application id, a link to the Spark UI, and the settings that matter in the lessons.");
+    private static final String USAGE = Messages.text("spark.usage");
 
     private final SparkStarter spark;
 
@@ -29,7 +26,7 @@ public final class SparkMagic implements Magic {
 
     @Override
     public String summary() {
-        return "show the SparkSession: version, master, Spark UI link, key settings";
+        return Messages.text("spark.summary");
     }
 
     @Override
@@ -40,21 +37,22 @@ public final class SparkMagic implements Magic {
     @Override
     public Object run(MagicCall call) throws UsageError {
         if (!call.args().words().isEmpty()) {
-            throw new UsageError("%spark takes no arguments, got '" + call.args().raw().trim() + "'.", USAGE);
+            throw new UsageError(Messages.text("spark.no_arguments", call.args().raw().trim()), USAGE);
         }
         SparkSession session = spark.session();
         SparkContext sc = session.sparkContext();
         String link = spark.uiLink();
-        String ui = link == null ? "(disabled)" : link;
+        String ui = link == null ? Messages.text("spark.ui_disabled") : link;
+        String uiFact = Messages.text("spark.fact.ui");
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("Spark version", session.version());
-        facts.put("master", sc.master());
-        facts.put("application", sc.appName() + " (" + sc.applicationId() + ")");
-        facts.put("Spark UI", ui);
+        facts.put(Messages.text("spark.fact.version"), session.version());
+        facts.put(Messages.text("spark.fact.master"), sc.master());
+        facts.put(Messages.text("spark.fact.application"), sc.appName() + " (" + sc.applicationId() + ")");
+        facts.put(uiFact, ui);
         facts.put("spark.sql.shuffle.partitions", session.conf().get("spark.sql.shuffle.partitions"));
-        facts.put("default parallelism", String.valueOf(sc.defaultParallelism()));
-        facts.put("driver heap", (Runtime.getRuntime().maxMemory() >> 20) + " MB");
-        facts.put("Kafka source and sink", "built in (spark-sql-kafka-0-10)");
+        facts.put(Messages.text("spark.fact.parallelism"), String.valueOf(sc.defaultParallelism()));
+        facts.put(Messages.text("spark.fact.heap"), (Runtime.getRuntime().maxMemory() >> 20) + " MB");
+        facts.put(Messages.text("spark.fact.kafka"), Messages.text("spark.fact.kafka_value"));
         facts.put("Java", System.getProperty("java.version"));
 
         StringBuilder text = new StringBuilder();
@@ -62,7 +60,7 @@ public final class SparkMagic implements Magic {
         for (Map.Entry<String, String> e : facts.entrySet()) {
             text.append(String.format("%-30s %s%n", e.getKey(), e.getValue()));
             String value = escape(e.getValue());
-            if (e.getKey().equals("Spark UI") && link != null) {
+            if (e.getKey().equals(uiFact) && link != null) {
                 value = "<a href=\"" + value + "\" target=\"_blank\">" + value + "</a>";
             }
             html.append("<tr><th style=\"text-align:left\">").append(escape(e.getKey()))

@@ -3,22 +3,14 @@ package streaminglab.magics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import streaminglab.display.ValueRenderer;
+import streaminglab.language.Messages;
 import streaminglab.spark.SparkStarter;
 
 import java.util.Set;
 
 /** {@code %%sql}: runs the cell body as Spark SQL and shows the result as a table. */
 public final class SqlMagic implements Magic {
-    private static final String USAGE = String.join("\n",
-            "%%sql [--max-rows N]",
-            "<SQL statement>",
-            "",
-            "Runs the SQL statement with the notebook's SparkSession and shows the result as a table.",
-            "Temporary views made in Java cells (createOrReplaceTempView) can be queried here.",
-            "  --max-rows N   rows to show before \"N more rows\" (default 20, at most 10000)",
-            "Example:",
-            "  %%sql --max-rows 5",
-            "  SELECT word, COUNT(*) AS count FROM words_table GROUP BY word ORDER BY count DESC");
+    private static final String USAGE = Messages.text("sql.usage");
 
     private final SparkStarter spark;
     private final ValueRenderer renderer;
@@ -37,7 +29,7 @@ public final class SqlMagic implements Magic {
 
     @Override
     public String summary() {
-        return "run the cell as Spark SQL and show the result table";
+        return Messages.text("sql.summary");
     }
 
     @Override
@@ -59,13 +51,12 @@ public final class SqlMagic implements Magic {
     public Object run(MagicCall call) throws Exception {
         MagicArgs args = call.args().accept(Set.of("max-rows"), Set.of(), USAGE);
         if (!args.positional().isEmpty()) {
-            throw new UsageError("Unexpected argument '" + args.positional().get(0)
-                    + "': the SQL goes on the lines below %%sql.", USAGE);
+            throw new UsageError(Messages.text("sql.unexpected_argument", args.positional().get(0)), USAGE);
         }
         int maxRows = args.intOption("max-rows", defaultMaxRows, 1, 10_000, USAGE);
         String sql = call.body().trim();
         if (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1);
-        if (sql.isBlank()) throw new UsageError("There is no SQL below %%sql.", USAGE);
+        if (sql.isBlank()) throw new UsageError(Messages.text("sql.no_sql"), USAGE);
         Dataset<Row> result = spark.session().sql(sql);
         return renderer.render(result, maxRows);
     }

@@ -1,6 +1,7 @@
 package streaminglab.socket;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.language.Messages;
 import streaminglab.output.CellOutput;
 
 import java.util.List;
@@ -42,7 +43,7 @@ final class SocketFeeder {
 
     void start() {
         if (cell != null) {
-            DisplayData first = progress("starting");
+            DisplayData first = progress(Messages.text("feeder.starting"));
             cell.display(first);
         }
         thread.start();
@@ -93,7 +94,7 @@ final class SocketFeeder {
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
                 if (System.currentTimeMillis() - lastShown > PROGRESS_EVERY_MS) {
-                    show("feeding");
+                    show(Messages.text("feeder.feeding"));
                     lastShown = System.currentTimeMillis();
                 }
             }
@@ -101,7 +102,7 @@ final class SocketFeeder {
             Thread.currentThread().interrupt();
         } finally {
             running = false;
-            show(i == lines.size() && !loop ? "done" : "stopped");
+            show(Messages.text(i == lines.size() && !loop ? "feeder.done" : "feeder.stopped"));
         }
     }
 
@@ -111,9 +112,9 @@ final class SocketFeeder {
     }
 
     private DisplayData progress(String state) {
-        String text = String.format("%s %s → port %d: %d lines sent at %d/s%s%s", label, state, server.port(), sent, rate,
-                loop ? " (looping)" : " of " + lines.size(),
-                undelivered > 0 ? ", " + undelivered + " not delivered (no client connected)" : "");
+        String text = Messages.text("feeder.progress", label, state, server.port(), sent, rate,
+                loop ? Messages.text("feeder.looping") : Messages.text("feeder.of", lines.size()),
+                undelivered > 0 ? Messages.text("feeder.undelivered", undelivered) : "");
         DisplayData data = new DisplayData(text);
         data.putHTML("<div style=\"font-size:85%\">" + text.replace("<", "&lt;") + "</div>");
         data.setDisplayId(displayId);

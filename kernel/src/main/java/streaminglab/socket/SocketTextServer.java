@@ -1,5 +1,7 @@
 package streaminglab.socket;
 
+import streaminglab.language.Messages;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -41,8 +43,7 @@ public final class SocketTextServer implements AutoCloseable {
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (BindException e) {
             socket.close();
-            throw new IOException("Port " + port + " on " + host + " is in use by another program"
-                    + " (is an `ncat -lk " + port + "` still running?). Stop it, or choose another port: %socket start PORT.", e);
+            throw new IOException(Messages.text("socket.port_in_use", port, host), e);
         }
         return new SocketTextServer(host, socket);
     }

@@ -3,6 +3,7 @@ package streaminglab.spark;
 import org.apache.spark.SparkThrowable;
 import streaminglab.execution.CellError;
 import streaminglab.execution.RuntimeErrors;
+import streaminglab.language.Messages;
 
 /**
  * Spark's errors, made readable: an analysis error shows its one line that matters (with the
@@ -17,16 +18,13 @@ public final class SparkErrors {
         Throwable memory = find(thrown, OutOfMemoryError.class);
         if (memory != null) {
             long heapMb = Runtime.getRuntime().maxMemory() >> 20;
-            return RuntimeErrors.describe(memory, "The kernel ran out of memory (heap " + heapMb + " MB). "
-                    + "Work on less data (limit, sample, filter), or reinstall the kernel with a bigger heap "
-                    + "(`install --heap 4g`) and restart it.");
+            return RuntimeErrors.describe(memory, Messages.text("error.out_of_memory", heapMb));
         }
         Throwable spark = sparkThrowable(thrown);
         if (spark != null) {
             Throwable task = taskFailure(spark);
             if (task != null && task != spark) {
-                return RuntimeErrors.describe(task, RuntimeErrors.firstLine(task.getMessage())
-                        + "  (thrown in a Spark task)");
+                return RuntimeErrors.describe(task, Messages.text("error.in_spark_task", RuntimeErrors.firstLine(task.getMessage())));
             }
             return RuntimeErrors.describe(spark, nameOf(spark), RuntimeErrors.firstLine(spark.getMessage()));
         }

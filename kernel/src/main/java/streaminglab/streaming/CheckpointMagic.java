@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import streaminglab.display.Table;
+import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
 import streaminglab.magics.MagicCall;
@@ -24,21 +25,11 @@ import java.util.stream.Stream;
 
 /** {@code %checkpoint show|clear DIR}: what Spark keeps in a query's checkpoint, and removing it. */
 public final class CheckpointMagic implements Magic {
-    static final String USAGE = String.join("\n",
-            "%checkpoint show DIR     what Spark keeps in the checkpoint DIR: metadata (the query's id), offsets",
-            "                         (what each micro-batch will read), commits (which batches finished),",
-            "                         sources and state (aggregation state per operator and partition)",
-            "%checkpoint clear DIR    remove the checkpoint, so the next query starts from scratch",
-            "                         (refused while a running query uses it)");
+    // the kernel chooses its language before it makes its magics
+    static final String USAGE = Messages.text("checkpoint.usage");
 
-    /** The parts of a checkpoint and what each is for, in the order a lesson explains them. */
-    private static final String[][] PARTS = {
-            {"metadata", "the query's id: a restarted query with this checkpoint is the same query"},
-            {"offsets", "write-ahead log: the source offsets each micro-batch reads, written before it runs"},
-            {"commits", "the micro-batches that finished, written after the sink has the results"},
-            {"sources", "what each source recorded when the query first started"},
-            {"state", "the state of stateful operators (aggregations, deduplication), per partition and version"},
-    };
+    /** The parts of a checkpoint, in the order a lesson explains them; what each is for is checkpoint.part.NAME. */
+    private static final String[] PARTS = {"metadata", "offsets", "commits", "sources", "state"};
 
     private final Supplier<SparkSession> spark;
 
@@ -53,7 +44,7 @@ public final class CheckpointMagic implements Magic {
 
     @Override
     public String summary() {
-        return "show what a streaming checkpoint holds, or clear it";
+        return Messages.text("checkpoint.summary");
     }
 
     @Override
@@ -66,17 +57,17 @@ public final class CheckpointMagic implements Magic {
         MagicArgs args = call.args().accept(Set.of(), Set.of(), USAGE);
         List<String> words = args.positional();
         if (words.size() != 2 || !(words.get(0).equals("show") || words.get(0).equals("clear"))) {
-            throw new UsageError("%checkpoint needs show or clear and one directory.", USAGE);
+            throw new UsageError(Messages.text("checkpoint.needs_show_or_clear"), USAGE);
         }
         Path dir = Paths.get(words.get(1)).toAbsolutePath().normalize();
         if (!Files.exists(dir) && words.get(0).equals("clear")) {
-            return "There is no checkpoint " + dir + " yet: nothing to clear, a query that uses it starts from scratch.";
+            return Messages.text("checkpoint.nothing_to_clear", dir);
         }
         if (!Files.isDirectory(dir)) {
-            throw new UsageError("There is no checkpoint directory " + dir + ".", USAGE);
+            throw new UsageError(Messages.text("checkpoint.no_directory", dir), USAGE);
         }
         if (!looksLikeCheckpoint(dir)) {
-            throw new UsageError(dir + " does not look like a streaming checkpoint (no metadata, offsets or commits).", USAGE);
+            throw new UsageError(Messages.text("checkpoint.not_a_checkpoint", dir), USAGE);
         }
         return words.get(0).equals("show") ? show(dir) : clear(dir);
     }
@@ -91,30 +82,33 @@ public final class CheckpointMagic implements Magic {
         if (user.isPresent()) {
             StreamingQuery q = user.get();
             String name = q.name() != null ? q.name() : q.id().toString();
-            throw new UsageError("The running query " + name + " uses " + dir + ": stop it first (%stream stop "
-                    + name + "), then clear the checkpoint.", USAGE);
+            throw new UsageError(Messages.text("checkpoint.in_use", name, dir), USAGE);
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
-        return "Removed the checkpoint " + dir + ": the next query that uses it starts from scratch.";
+        return Messages.text("checkpoint.removed", dir);
     }
 
     private static DisplayData show(Path dir) throws IOException {
         List<List<String>> rows = new ArrayList<>();
-        for (String[] part : PARTS) {
-            Path p = dir.resolve(part[0]);
+        for (String part : PARTS) {
+            Path p = dir.resolve(part);
             if (!Files.exists(p)) continue;
-            rows.add(List.of(part[0] + (Files.isDirectory(p) ? "/" : ""), part[1], entries(p), latest(p)));
+            rows.add(List.of(part + (Files.isDirectory(p) ? "/" : ""), Messages.text("checkpoint.part." + part), entries(p), latest(p)));
         }
         String metadata = read(dir.resolve("metadata"));
         Path lastOffsets = latestBatchFile(dir.resolve("offsets"));
         String offsets = lastOffsets == null ? null : read(lastOffsets);
 
-        StringBuilder text = new StringBuilder("Checkpoint " + dir + "\n");
-        StringBuilder html = new StringBuilder("<div><b>Checkpoint</b> <code>" + Table.escape(dir.toString()) + "</code>");
-        html.append("<table><thead><tr><th style=\"text-align:left\">part</th><th style=\"text-align:left\">what Spark keeps there</th>")
-                .append("<th style=\"text-align:left\">entries</th><th style=\"text-align:left\">latest</th></tr></thead><tbody>");
+        String title = Messages.text("checkpoint.title");
+        StringBuilder text = new StringBuilder(title + " " + dir + "\n");
+        StringBuilder html = new StringBuilder("<div><b>" + title + "</b> <code>" + Table.escape(dir.toString()) + "</code>");
+        html.append("<table><thead><tr>");
+        for (String column : List.of("part", "what", "entries", "latest")) {
+            html.append("<th style=\"text-align:left\">").append(Messages.text("checkpoint.column." + column)).append("</th>");
+        }
+        html.append("</tr></thead><tbody>");
         for (List<String> r : rows) {
             text.append(String.format("  %-10s %-8s %-12s %s%n", r.get(0), r.get(2), r.get(3), r.get(1)));
             html.append("<tr>");
@@ -129,7 +123,7 @@ public final class CheckpointMagic implements Magic {
         if (offsets != null) {
             String label = "offsets/" + lastOffsets.getFileName();
             text.append(label).append(":\n").append(offsets.trim()).append('\n');
-            html.append("<p><b>").append(label).append("</b> (the latest micro-batch's offsets)</p><pre>")
+            html.append("<p><b>").append(label).append("</b> ").append(Messages.text("checkpoint.latest_offsets")).append("</p><pre>")
                     .append(Table.escape(offsets.trim())).append("</pre>");
         }
         html.append("</div>");
@@ -139,7 +133,7 @@ public final class CheckpointMagic implements Magic {
     }
 
     private static String entries(Path p) throws IOException {
-        if (!Files.isDirectory(p)) return "file";
+        if (!Files.isDirectory(p)) return Messages.text("checkpoint.file");
         if (p.getFileName().toString().equals("state")) {
             try (Stream<Path> files = Files.walk(p)) {
                 long versions = files.filter(f -> f.toString().endsWith(".delta") || f.toString().endsWith(".snapshot")
@@ -154,8 +148,8 @@ public final class CheckpointMagic implements Magic {
                     partitions = parts.filter(f -> p.relativize(f).getNameCount() == 2 && Files.isDirectory(f)
                             && numbered(f) && numbered(f.getParent())).count();
                 }
-                return (operators == 1 ? "1 operator, " : operators + " operators, ") + partitions + " partitions, "
-                        + versions + " files";
+                return Messages.text(operators == 1 ? "checkpoint.state_entries.one" : "checkpoint.state_entries.many",
+                        operators, partitions, versions);
             }
         }
         try (Stream<Path> files = Files.list(p)) {
@@ -170,7 +164,7 @@ public final class CheckpointMagic implements Magic {
     private static String latest(Path p) throws IOException {
         if (!Files.isDirectory(p) || p.getFileName().toString().equals("state")) return "";
         Path last = latestBatchFile(p);
-        return last == null ? "" : "batch " + last.getFileName();
+        return last == null ? "" : Messages.text("checkpoint.latest_batch", last.getFileName());
     }
 
     private static Path latestBatchFile(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package streaminglab.streaming;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import streaminglab.display.Table;
+import streaminglab.language.Messages;
 
 import java.util.List;
 import java.util.Locale;
@@ -18,32 +19,35 @@ final class LiveViewRenderer {
         long rows = view.rowsInTable();
 
         StringBuilder text = new StringBuilder();
-        text.append(String.format("[%s] %s | %s %s | input %s rows/s | %s %s rows/s | %s %s | %d %s | %s, %s",
-                view.label(), view.state(), f.unit, f.number, f.input, f.secondRateName, f.secondRate, f.durationName,
-                f.duration, rows, rowsMeaning(view), mode(view), view.facts().sink()));
-        if (view.error() != null) text.append("\nError: ").append(view.error());
+        String perSecond = Messages.text("liveview.rows_per_second");
+        text.append(String.format("[%s] %s | %s %s | %s %s %s | %s %s %s | %s %s | %d %s | %s, %s",
+                view.label(), state(view.state()), f.unit, f.number, Messages.text("liveview.input"), f.input, perSecond,
+                f.secondRateName, f.secondRate, perSecond, f.durationName, f.duration, rows, rowsMeaning(view), mode(view),
+                view.facts().sink()));
+        if (view.error() != null) text.append('\n').append(Messages.text("liveview.error")).append(' ').append(view.error());
         if (table != null) text.append('\n').append(table.text());
 
         StringBuilder html = new StringBuilder("<div class=\"lab-live-view\">");
         html.append("<div style=\"font-size:85%;margin-bottom:4px\"><b>").append(Table.escape(view.label()))
                 .append("</b> ").append(badge(view.state()))
                 .append(" &nbsp;").append(f.unit).append(" <b>").append(f.number).append("</b>")
-                .append(" · input <b>").append(f.input).append("</b> rows/s")
-                .append(" · ").append(f.secondRateName).append(" <b>").append(f.secondRate).append("</b> rows/s")
+                .append(" · ").append(Messages.text("liveview.input")).append(" <b>").append(f.input).append("</b> ").append(perSecond)
+                .append(" · ").append(f.secondRateName).append(" <b>").append(f.secondRate).append("</b> ").append(perSecond)
                 .append(" · ").append(f.durationName).append(" <b>").append(f.duration).append("</b>")
                 .append(" · <b>").append(rows).append("</b> ").append(rowsMeaning(view))
                 .append(" · <span style=\"opacity:0.7\">").append(Table.escape(mode(view))).append(", ")
-                .append(Table.escape(view.facts().sink())).append(" sink, ")
-                .append(Table.escape(view.facts().trigger())).append(" trigger</span></div>");
+                .append(Table.escape(Messages.text("liveview.sink", view.facts().sink()))).append(", ")
+                .append(Table.escape(Messages.text("liveview.trigger", view.facts().trigger()))).append("</span></div>");
         if (view.error() != null) {
-            html.append("<div style=\"color:#b71c1c;font-size:90%;margin:4px 0\"><b>Error:</b> ")
+            html.append("<div style=\"color:#b71c1c;font-size:90%;margin:4px 0\"><b>").append(Messages.text("liveview.error")).append("</b> ")
                     .append(Table.escape(view.error())).append("</div>");
         }
         if (table != null) {
             html.append(table.html());
         } else if (f.nothingYet && view.state() == LiveView.State.ACTIVE) {
-            html.append("<div style=\"opacity:0.6;font-size:85%\">waiting for the first ")
-                    .append(view.facts().continuous() ? "epoch" : "micro-batch").append("…</div>");
+            html.append("<div style=\"opacity:0.6;font-size:85%\">")
+                    .append(Messages.text(view.facts().continuous() ? "liveview.waiting_for_epoch" : "liveview.waiting_for_batch"))
+                    .append("</div>");
         }
         html.append("</div>");
 
@@ -59,20 +63,26 @@ final class LiveViewRenderer {
 
     private static Facts microBatch(LiveView view) {
         StreamingQueryProgress p = view.lastProgress();
-        if (p == null) return new Facts("batch", "–", "–", "processed", "–", "last batch", "–", true);
+        String batch = Messages.text("liveview.batch");
+        String processed = Messages.text("liveview.processed");
+        String lastBatch = Messages.text("liveview.last_batch");
+        if (p == null) return new Facts(batch, "–", "–", processed, "–", lastBatch, "–", true);
         Long duration = p.durationMs().get("triggerExecution");
-        return new Facts("batch", String.valueOf(p.batchId()), rate(p.inputRowsPerSecond()), "processed",
-                rate(p.processedRowsPerSecond()), "last batch", duration == null ? "–" : duration + " ms", false);
+        return new Facts(batch, String.valueOf(p.batchId()), rate(p.inputRowsPerSecond()), processed,
+                rate(p.processedRowsPerSecond()), lastBatch, duration == null ? "–" : duration + " ms", false);
     }
 
     /** Continuous: the latest epoch, rows/s over the recent epochs (when the sink tells rows), time between epochs. */
     private static Facts continuous(LiveView view) {
         List<LiveView.Epoch> epochs = view.recentEpochs();
-        if (epochs.isEmpty()) return new Facts("epoch", "–", "–", "written", "–", "epoch every", "–", true);
+        String epoch = Messages.text("liveview.epoch");
+        String written = Messages.text("liveview.written");
+        String epochEvery = Messages.text("liveview.epoch_every");
+        if (epochs.isEmpty()) return new Facts(epoch, "–", "–", written, "–", epochEvery, "–", true);
         LiveView.Epoch last = epochs.get(epochs.size() - 1);
         List<LiveView.Epoch> recent = epochs.subList(Math.max(0, epochs.size() - 6), epochs.size());
         String every = "–";
-        String written = "–";
+        String rowsPerSecond = "–";
         if (recent.size() >= 2) {
             long span = recent.get(recent.size() - 1).committedAt() - recent.get(0).committedAt();
             every = Math.round(span / (double) (recent.size() - 1)) + " ms";
@@ -82,21 +92,21 @@ final class LiveViewRenderer {
                 if (e.rows() < 0) known = false;
                 rows += Math.max(0, e.rows());
             }
-            if (known && span > 0) written = rate(rows * 1000.0 / span);
+            if (known && span > 0) rowsPerSecond = rate(rows * 1000.0 / span);
         }
         // a continuous source's input rate is not reported by Spark; what reached the sink is the honest number
-        return new Facts("epoch", String.valueOf(last.id()), "–", "written", written, "epoch every", every, false);
+        return new Facts(epoch, String.valueOf(last.id()), "–", written, rowsPerSecond, epochEvery, every, false);
     }
 
     /** What the header's row count means: the whole result (complete mode) or a running total. */
     static String rowsMeaning(LiveView view) {
-        if (!view.facts().showsRows()) return "input rows so far";
-        return view.facts().wholeTable() ? "rows in table" : "rows so far";
+        if (!view.facts().showsRows()) return Messages.text("liveview.input_rows_so_far");
+        return Messages.text(view.facts().wholeTable() ? "liveview.rows_in_table" : "liveview.rows_so_far");
     }
 
     private static String mode(LiveView view) {
         String m = view.facts().outputMode().toLowerCase(Locale.ROOT);
-        return m + " mode";
+        return Messages.text("liveview.mode", m);
     }
 
     private static String badge(LiveView.State state) {
@@ -106,7 +116,12 @@ final class LiveViewRenderer {
             case FAILED -> "#b71c1c";
         };
         return "<span style=\"background:" + color + ";color:white;padding:1px 6px;border-radius:3px;font-size:85%\">"
-                + state + "</span>";
+                + state(state) + "</span>";
+    }
+
+    /** A query's state as the header says it (ACTIVE, STOPPED, FAILED in English). */
+    static String state(LiveView.State state) {
+        return Messages.text("liveview.state." + state.name().toLowerCase(Locale.ROOT));
     }
 
     static String rate(double value) {

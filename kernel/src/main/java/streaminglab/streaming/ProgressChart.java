@@ -2,6 +2,7 @@ package streaminglab.streaming;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import streaminglab.language.Messages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,10 @@ final class ProgressChart {
     static DisplayData render(LiveView view) {
         if (view.facts().continuous()) return epochs(view);
         List<StreamingQueryProgress> all = view.recentProgress();
-        if (all.isEmpty()) return new DisplayData(view.label() + " has not finished a micro-batch yet.");
-        List<String> header = List.of("batch", "time", "input rows", "input rows/s", "processed rows/s", "duration ms");
+        if (all.isEmpty()) return new DisplayData(Messages.text("progress.no_batch_yet", view.label()));
+        List<String> header = List.of(Messages.text("progress.column.batch"), Messages.text("progress.column.time"),
+                Messages.text("progress.column.input_rows"), Messages.text("progress.column.input_rate"),
+                Messages.text("progress.column.processed_rate"), Messages.text("progress.column.duration"));
         List<List<String>> rows = new ArrayList<>();
         for (StreamingQueryProgress p : all.subList(Math.max(0, all.size() - TABLE_ROWS), all.size())) {
             Long ms = p.durationMs().get("triggerExecution");
@@ -28,10 +31,10 @@ final class ProgressChart {
                     fmt(p.inputRowsPerSecond()), fmt(p.processedRowsPerSecond()), ms == null ? "" : ms.toString()));
         }
         DisplayData table = StreamMagic.SimpleTable.of(header, rows);
-        DisplayData data = new DisplayData(view.label() + ": " + all.size() + " recent micro-batches\n"
+        DisplayData data = new DisplayData(Messages.text("progress.recent", view.label(), all.size()) + "\n"
                 + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
-        data.putHTML("<div><b>" + streaminglab.display.Table.escape(view.label()) + "</b>: input vs processing rate, last "
-                + all.size() + " micro-batches<br>" + svg(all) + "</div>"
+        data.putHTML("<div><b>" + streaminglab.display.Table.escape(view.label()) + "</b>: " + streaminglab.display.Table.escape(Messages.text("progress.chart_title", all.size()))
+                + "<br>" + svg(all) + "</div>"
                 + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_HTML));
         return data;
     }
@@ -39,19 +42,19 @@ final class ProgressChart {
     /** Continuous queries have no micro-batch progress: their recent epochs as the lab saw them committed. */
     private static DisplayData epochs(LiveView view) {
         List<LiveView.Epoch> all = view.recentEpochs();
-        if (all.isEmpty()) return new DisplayData(view.label() + " has not committed an epoch yet.");
-        List<String> header = List.of("epoch", "committed at", "rows written", "ms since the previous epoch");
+        if (all.isEmpty()) return new DisplayData(Messages.text("progress.no_epoch_yet", view.label()));
+        List<String> header = List.of(Messages.text("progress.column.epoch"), Messages.text("progress.column.committed_at"),
+                Messages.text("progress.column.rows_written"), Messages.text("progress.column.since_previous"));
         List<List<String>> rows = new ArrayList<>();
         int from = Math.max(0, all.size() - TABLE_ROWS);
         for (int i = from; i < all.size(); i++) {
             LiveView.Epoch e = all.get(i);
             String gap = i == 0 ? "" : String.valueOf(e.committedAt() - all.get(i - 1).committedAt());
             rows.add(List.of(String.valueOf(e.id()), java.time.Instant.ofEpochMilli(e.committedAt()).toString(),
-                    e.rows() < 0 ? "(not told by this sink)" : String.valueOf(e.rows()), gap));
+                    e.rows() < 0 ? Messages.text("progress.rows_not_told") : String.valueOf(e.rows()), gap));
         }
         DisplayData table = StreamMagic.SimpleTable.of(header, rows);
-        String note = view.label() + ": continuous processing reports no micro-batch progress; the last " + rows.size()
-                + " of " + all.size() + " epochs the lab saw committed";
+        String note = Messages.text("progress.continuous", view.label(), rows.size(), all.size());
         DisplayData data = new DisplayData(note + "\n"
                 + table.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
         data.putHTML("<div>" + streaminglab.display.Table.escape(note) + "</div>"
@@ -75,11 +78,11 @@ final class ProgressChart {
         svg.append(line(progress, true, max, left, right, top, bottom, "#1565c0"));
         svg.append(line(progress, false, max, left, right, top, bottom, "#ef6c00"));
         svg.append("<text x=\"").append(left).append("\" y=\"").append(HEIGHT - 4)
-                .append("\" fill=\"#1565c0\">input rows/s</text>");
+                .append("\" fill=\"#1565c0\">").append(Messages.text("progress.chart.input")).append("</text>");
         svg.append("<text x=\"").append(left + 110).append("\" y=\"").append(HEIGHT - 4)
-                .append("\" fill=\"#ef6c00\">processed rows/s</text>");
-        svg.append("<text x=\"").append(right - 90).append("\" y=\"").append(HEIGHT - 4).append("\">batch ")
-                .append(progress.get(0).batchId()).append("–").append(progress.get(progress.size() - 1).batchId())
+                .append("\" fill=\"#ef6c00\">").append(Messages.text("progress.chart.processed")).append("</text>");
+        svg.append("<text x=\"").append(right - 90).append("\" y=\"").append(HEIGHT - 4).append("\">")
+                .append(Messages.text("progress.chart.batches", progress.get(0).batchId(), progress.get(progress.size() - 1).batchId()))
                 .append("</text></svg>");
         return svg.toString();
     }

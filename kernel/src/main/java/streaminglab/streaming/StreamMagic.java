@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import streaminglab.display.Table;
+import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
 import streaminglab.magics.MagicCall;
@@ -22,16 +23,8 @@ import java.util.function.Supplier;
 
 /** {@code %stream}: list, stop, show, wait for and chart the notebook's streaming queries. */
 public final class StreamMagic implements Magic {
-    static final String USAGE = String.join("\n",
-            "%stream list                         the queries: name, id, state, sink, mode, trigger, batches, last progress",
-            "%stream stop NAME|all                stop one query (by name or id) or all of them",
-            "%stream show NAME                    show the query's live view again, here",
-            "%stream wait NAME [--batches N | --until-idle] [--timeout S]",
-            "                                     wait until the query has processed what is available now",
-            "                                     (--until-idle, the default) or N more micro-batches; 60 s at most",
-            "                                     unless --timeout says otherwise; a continuous query has no such",
-            "                                     point, so for it the default is its next committed epoch",
-            "%stream progress NAME                recent progress as a table and a chart of input vs processing rate");
+    // the kernel chooses its language before it makes its magics
+    static final String USAGE = Messages.text("stream.usage");
 
     private final Supplier<LiveViews> views;
     private final OutputRouter router;
@@ -48,7 +41,7 @@ public final class StreamMagic implements Magic {
 
     @Override
     public String summary() {
-        return "list, stop, show, wait for and chart streaming queries";
+        return Messages.text("stream.summary");
     }
 
     @Override
@@ -60,37 +53,37 @@ public final class StreamMagic implements Magic {
     public Object run(MagicCall call) throws Exception {
         MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle"), USAGE);
         List<String> words = args.positional();
-        if (words.isEmpty()) throw new UsageError("%stream needs a subcommand: list, stop, show, wait or progress.", USAGE);
+        if (words.isEmpty()) throw new UsageError(Messages.text("stream.needs_subcommand"), USAGE);
         String sub = words.get(0);
         LiveViews live = views.get();
         switch (sub) {
             case "list" -> {
-                expect(words, 1, "%stream list takes no name.");
+                expect(words, 1, Messages.text("stream.list_no_name"));
                 return list(live);
             }
             case "stop" -> {
-                expect(words, 2, "%stream stop needs one query name (or all).");
+                expect(words, 2, Messages.text("stream.stop_needs_name"));
                 return stop(live, words.get(1));
             }
             case "show" -> {
-                expect(words, 2, "%stream show needs one query name.");
+                expect(words, 2, Messages.text("stream.show_needs_name"));
                 live.showHere(find(live, words.get(1)), router.current());
                 return null;
             }
             case "wait" -> {
-                expect(words, 2, "%stream wait needs one query name.");
+                expect(words, 2, Messages.text("stream.wait_needs_name"));
                 if (args.has("batches") && args.has("until-idle")) {
-                    throw new UsageError("Choose one of --batches and --until-idle.", USAGE);
+                    throw new UsageError(Messages.text("stream.batches_or_idle"), USAGE);
                 }
                 int batches = args.intOption("batches", 0, 1, 1_000_000, USAGE);
                 int timeout = args.intOption("timeout", 60, 1, 24 * 3600, USAGE);
                 return await(live, find(live, words.get(1)), batches, timeout);
             }
             case "progress" -> {
-                expect(words, 2, "%stream progress needs one query name.");
+                expect(words, 2, Messages.text("stream.progress_needs_name"));
                 return ProgressChart.render(find(live, words.get(1)));
             }
-            default -> throw new UsageError("Unknown subcommand '" + sub + "'.", USAGE);
+            default -> throw new UsageError(Messages.text("stream.unknown_subcommand", sub), USAGE);
         }
     }
 
@@ -99,38 +92,41 @@ public final class StreamMagic implements Magic {
     }
 
     private static LiveView find(LiveViews live, String name) throws UsageError {
-        return live.find(name).orElseThrow(() -> new UsageError("There is no streaming query named '" + name + "'"
-                + (live.all().isEmpty() ? "; no query has been started yet." : "; %stream list shows the queries: "
-                + String.join(", ", live.all().stream().map(LiveView::label).toList()) + "."), USAGE));
+        return live.find(name).orElseThrow(() -> new UsageError(Messages.text("stream.no_such_query", name)
+                + (live.all().isEmpty() ? Messages.text("stream.no_query_yet") : Messages.text("stream.list_shows",
+                String.join(", ", live.all().stream().map(LiveView::label).toList()))), USAGE));
     }
 
     private static DisplayData list(LiveViews live) {
-        List<String> header = List.of("name", "id", "state", "sink", "mode", "trigger", "batches", "last progress");
+        List<String> header = List.of(Messages.text("stream.column.name"), Messages.text("stream.column.id"),
+                Messages.text("stream.column.state"), Messages.text("stream.column.sink"), Messages.text("stream.column.mode"),
+                Messages.text("stream.column.trigger"), Messages.text("stream.column.batches"),
+                Messages.text("stream.column.last_progress"));
         List<List<String>> rows = new ArrayList<>();
         for (LiveView v : live.all()) {
             String last = lastProgress(v);
-            rows.add(List.of(v.label(), v.id().toString(), v.state().toString(), v.facts().sink(), v.facts().outputMode(),
+            rows.add(List.of(v.label(), v.id().toString(), LiveViewRenderer.state(v.state()), v.facts().sink(), v.facts().outputMode(),
                     v.facts().trigger(), String.valueOf(v.batches()), last));
         }
-        if (rows.isEmpty()) return new DisplayData("No streaming query has been started in this kernel.");
+        if (rows.isEmpty()) return new DisplayData(Messages.text("stream.none_started"));
         return SimpleTable.of(header, rows);
     }
 
     private static String lastProgress(LiveView v) {
         if (v.facts().continuous()) {
             LiveView.Epoch e = v.lastEpoch();
-            return e == null ? "none yet" : "epoch " + e.id() + (e.rows() >= 0 ? ", " + e.rows() + " rows" : "")
-                    + " at " + java.time.Instant.ofEpochMilli(e.committedAt());
+            return e == null ? Messages.text("stream.none_yet") : Messages.text("stream.last_epoch", e.id(),
+                    e.rows() >= 0 ? Messages.text("stream.epoch_rows", e.rows()) : "", java.time.Instant.ofEpochMilli(e.committedAt()));
         }
         StreamingQueryProgress p = v.lastProgress();
-        return p == null ? "none yet" : "batch " + p.batchId() + ", " + p.numInputRows() + " rows at " + p.timestamp();
+        return p == null ? Messages.text("stream.none_yet") : Messages.text("stream.last_batch", p.batchId(), p.numInputRows(), p.timestamp());
     }
 
     private static String stop(LiveViews live, String which) throws Exception {
         List<LiveView> targets = new ArrayList<>();
         if (which.equals("all")) {
             for (LiveView v : live.all()) if (v.state() == LiveView.State.ACTIVE) targets.add(v);
-            if (targets.isEmpty()) return "No query is running.";
+            if (targets.isEmpty()) return Messages.text("stream.none_running");
         } else {
             targets.add(find(live, which));
         }
@@ -139,7 +135,7 @@ public final class StreamMagic implements Magic {
         for (LiveView v : targets) {
             StreamingQuery q = live.query(v);
             if (q == null || !q.isActive()) {
-                stopped.add(v.label() + " (already " + v.state().toString().toLowerCase(Locale.ROOT) + ")");
+                stopped.add(v.label() + Messages.text("stream.already", LiveViewRenderer.state(v.state()).toLowerCase(Locale.ROOT)));
                 continue;
             }
             if (stopWithin(q, STOP_WAIT_SECONDS)) {
@@ -149,12 +145,10 @@ public final class StreamMagic implements Magic {
                 stopping.add(v.label());
             }
         }
-        String said = stopped.isEmpty() ? "" : "Stopped " + String.join(", ", stopped) + ".";
+        String said = stopped.isEmpty() ? "" : Messages.text("stream.stopped", String.join(", ", stopped));
         if (!stopping.isEmpty()) {
-            said += (said.isEmpty() ? "" : "\n") + String.join(", ", stopping) + (stopping.size() == 1 ? " is" : " are")
-                    + " still stopping: " + (stopping.size() == 1 ? "its" : "their") + " source is waiting for an answer "
-                    + "(a Kafka that is gone makes Spark wait for its client's timeouts, up to a few minutes). Spark "
-                    + "ends it then; its live view will say STOPPED. Nothing else waits for it.";
+            said += (said.isEmpty() ? "" : "\n") + Messages.text(stopping.size() == 1 ? "stream.still_stopping.one"
+                    : "stream.still_stopping.many", String.join(", ", stopping), LiveViewRenderer.state(LiveView.State.STOPPED));
         }
         return said;
     }
@@ -220,45 +214,37 @@ public final class StreamMagic implements Magic {
         }
         live.refreshNow(view);
         if (!q.isActive()) return notRunning(view);
-        return view.label() + " is up to date" + position(view) + ": " + view.rowsInTable() + " "
-                + LiveViewRenderer.rowsMeaning(view) + ".";
+        return Messages.text("stream.up_to_date", view.label(), position(view), view.rowsInTable(),
+                LiveViewRenderer.rowsMeaning(view));
     }
 
     private static String notRunning(LiveView view) {
-        return view.label() + " is not running (" + view.state() + ")"
-                + (view.error() != null ? ": " + view.error() : ".");
+        return Messages.text("stream.not_running", view.label(), LiveViewRenderer.state(view.state()),
+                view.error() != null ? Messages.text("stream.not_running.error", view.error()) : ".");
     }
 
     private static Exception timeout(LiveView view, int seconds) {
         String at = position(view);
-        return new TimeoutException(view.label() + " did not catch up within " + Duration.ofSeconds(seconds).toSeconds()
-                + " s (" + (at.isEmpty() ? "no " + (view.facts().continuous() ? "epoch" : "batch") + " yet" : at.trim())
-                + "). Is its source still sending? Wait longer with --timeout S."
-                + (view.facts().continuous() && view.lastEpoch() == null ? CONTINUOUS_SLOTS : ""));
+        return new TimeoutException(Messages.text("stream.timeout", view.label(), Duration.ofSeconds(seconds).toSeconds(),
+                at.isEmpty() ? Messages.text(view.facts().continuous() ? "stream.no_epoch_yet" : "stream.no_batch_yet") : at.trim())
+                + (view.facts().continuous() && view.lastEpoch() == null ? Messages.text("stream.continuous_slots") : ""));
     }
 
     /** --until-idle timed out: maybe the source never runs dry, and then only --batches can say when to go on. */
     private static Exception untilIdleTimeout(LiveView view, int seconds) {
         Exception e = timeout(view, seconds);
         if (view.lastProgress() == null) return e;
-        return new TimeoutException(e.getMessage() + " A source that never runs dry (a %socket feed with --loop, say) "
-                + "leaves nothing to catch up to: %stream wait " + view.label() + " --batches N waits for N more "
-                + "micro-batches instead.");
+        return new TimeoutException(e.getMessage() + Messages.text("stream.never_dry", view.label()));
     }
-
-    /** Why a continuous query may never start: its tasks run for as long as it does, one core each. */
-    private static final String CONTINUOUS_SLOTS = " A continuous query keeps one task per partition running on a core for "
-            + "its whole life; when other queries hold the cores, its tasks never start. Stop the other continuous "
-            + "queries (%stream list) or give it fewer partitions (the rate source's numPartitions option).";
 
     /** " at batch N" or " at epoch N"; empty before the first. */
     private static String position(LiveView view) {
         if (view.facts().continuous()) {
             LiveView.Epoch e = view.lastEpoch();
-            return e == null ? "" : " at epoch " + e.id();
+            return e == null ? "" : Messages.text("stream.at_epoch", e.id());
         }
         StreamingQueryProgress p = view.lastProgress();
-        return p == null ? "" : " at batch " + p.batchId();
+        return p == null ? "" : Messages.text("stream.at_batch", p.batchId());
     }
 
     /** A small table of strings, for magics' listings. */

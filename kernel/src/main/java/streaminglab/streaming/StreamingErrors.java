@@ -3,6 +3,7 @@ package streaminglab.streaming;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import streaminglab.execution.CellError;
+import streaminglab.language.Messages;
 
 import java.util.List;
 import java.util.UUID;
@@ -35,9 +36,7 @@ public final class StreamingErrors {
                 String name = running == null ? m.group(1) : running.name() != null ? running.name() : running.id().toString();
                 var execution = running == null ? null : StreamingQueries.execution(running);
                 String where = execution == null ? "" : " (" + execution.resolvedCheckpointRoot() + ")";
-                String text = "This checkpoint" + where + " belongs to the running query " + name
-                        + ": two queries cannot share a checkpoint. Stop it first (%stream stop " + name
-                        + "), or give this query its own checkpointLocation.";
+                String text = Messages.text("streaming.checkpoint_in_use", where, name);
                 return new CellError("QueryAlreadyRunning", text, List.of(text), null);
             }
         }
@@ -50,19 +49,16 @@ public final class StreamingErrors {
         if (spark != null) {
             for (StreamingQuery q : spark.streams().active()) if (name.equals(q.name())) running = q;
         }
-        StringBuilder text = new StringBuilder("The query " + name + " is already running");
+        String which = "";
         if (running != null) {
-            text.append(" (id ").append(running.id());
             LiveViews views = LiveViews.current();
             LiveView view = views == null ? null : views.find(name).orElse(null);
-            if (view != null && view.id().equals(running.id())) {
-                text.append(", started in cell [").append(view.origin().executionCount()).append(']');
-            }
-            text.append(')');
+            String cell = view != null && view.id().equals(running.id())
+                    ? Messages.text("streaming.name_taken.cell", view.origin().executionCount()) : "";
+            which = Messages.text("streaming.name_taken.id", running.id(), cell);
         }
-        text.append(": running queries need different names. Stop it first (%stream stop ").append(name)
-                .append("), or give this query another queryName.");
-        return new CellError("QueryAlreadyRunning", text.toString(), List.of(text.toString()), null);
+        String text = Messages.text("streaming.name_taken", name, which);
+        return new CellError("QueryAlreadyRunning", text, List.of(text), null);
     }
 
     /** Who explains a query's failure in plain words: given Spark's whole error text and the query's checkpoint, advice or null. */
@@ -92,9 +88,6 @@ public final class StreamingErrors {
     static String changedQuery(String exception, String checkpoint) {
         if (exception == null || CHANGED_QUERY.stream().noneMatch(exception::contains)) return null;
         String dir = checkpoint == null ? "DIR" : StreamingQueries.normalize(checkpoint).toString();
-        return "The checkpoint " + dir + " was written by a different query: its state or sources no longer fit this "
-                + "one (a changed groupBy, aggregation or source). A checkpoint only fits the query that wrote it: give "
-                + "the changed query its own checkpointLocation, or %checkpoint clear " + dir
-                + " to start over from the beginning.";
+        return Messages.text("streaming.changed_query", dir);
     }
 }

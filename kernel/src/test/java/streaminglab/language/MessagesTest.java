@@ -6,11 +6,14 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,6 +58,26 @@ class MessagesTest {
         }
         for (String key : korean.stringPropertyNames()) {
             assertTrue(english.containsKey(key), "a Korean message with no English one: " + key);
+        }
+    }
+
+    /** A key's literal in the kernel's sources, or a prefix the code completes ("liveview.state." + state). */
+    private static final Pattern KEY_LITERAL = Pattern.compile("\"([a-z_]+(?:\\.[a-z_]+)*\\.?)\"");
+
+    @Test
+    void everyMessageInTheCatalogueIsSaidSomewhere() throws IOException {
+        Set<String> literals = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = KEY_LITERAL.matcher(Files.readString(f));
+                while (m.find()) literals.add(m.group(1));
+            }
+        }
+        assertTrue(literals.contains("check.passed"), "the scan found no message keys in src/main/java");
+        for (String key : catalogue("messages.properties").stringPropertyNames()) {
+            boolean said = literals.contains(key)
+                    || literals.stream().anyMatch(l -> l.endsWith(".") && key.startsWith(l) && key.indexOf('.', l.length()) < 0);
+            assertTrue(said, "no source says the message " + key + ": remove it from the catalogues, or use it");
         }
     }
 
