@@ -34,8 +34,8 @@ def test_a_korean_lesson_finds_the_courses_files_whatever_folder_its_kernel_star
     k = start_kernel(kernel_name, log_dir, "korean-lesson", elsewhere, monkeypatch,
                      course / "ko" / "03-output-modes.ipynb")
     try:
-        assert k.value('courseFile("data/clicks")') == f'"{course / "data" / "clicks"}"'
-        assert k.value('courseFile("app/pom.xml")') == f'"{course / "app" / "pom.xml"}"'
+        assert k.value('courseFile("data/clicks")') == str(course / "data" / "clicks")
+        assert k.value('courseFile("app/pom.xml")') == str(course / "app" / "pom.xml")
         # a file the course does not have: the error names it, in the notebook's language (Korean)
         missing = k.run('courseFile("data/nothing-here")')
         assert missing.error is not None
