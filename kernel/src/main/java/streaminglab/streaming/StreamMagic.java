@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import streaminglab.display.Table;
+import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
 import streaminglab.magics.MagicCall;
@@ -25,7 +26,8 @@ public final class StreamMagic implements Magic {
     static final String USAGE = String.join("\n",
             "%stream list                         the queries: name, id, state, sink, mode, trigger, batches, last progress",
             "%stream stop NAME|all                stop one query (by name or id) or all of them",
-            "%stream show NAME                    show the query's live view again, here",
+            "%stream show NAME [--snapshot]       show the query's live view again, here; --snapshot shows its table as it",
+            "                                     is now instead, as of its latest micro-batch, and that copy never changes",
             "%stream wait NAME [--batches N | --until-idle] [--timeout S]",
             "                                     wait until the query has processed what is available now",
             "                                     (--until-idle, the default) or N more micro-batches; 60 s at most",
@@ -58,11 +60,12 @@ public final class StreamMagic implements Magic {
 
     @Override
     public Object run(MagicCall call) throws Exception {
-        MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle"), USAGE);
+        MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle", "snapshot"), USAGE);
         List<String> words = args.positional();
         if (words.isEmpty()) throw new UsageError("%stream needs a subcommand: list, stop, show, wait or progress.", USAGE);
         String sub = words.get(0);
         LiveViews live = views.get();
+        if (args.has("snapshot") && !sub.equals("show")) throw new UsageError(Messages.text("stream.snapshot.onlyShow"), USAGE);
         switch (sub) {
             case "list" -> {
                 expect(words, 1, "%stream list takes no name.");
@@ -74,7 +77,8 @@ public final class StreamMagic implements Magic {
             }
             case "show" -> {
                 expect(words, 2, "%stream show needs one query name.");
-                live.showHere(find(live, words.get(1)), router.current());
+                if (args.has("snapshot")) live.showSnapshotHere(find(live, words.get(1)), router.current());
+                else live.showHere(find(live, words.get(1)), router.current());
                 return null;
             }
             case "wait" -> {
