@@ -79,6 +79,30 @@ def sent_lines_after(nb, marker: str) -> list[str]:
     return lines
 
 
+def words_at_each_snapshot(nb, query_marker: str, snapshot: str) -> list[tuple]:
+    """For each `snapshot` cell after the query's cell: (the cell, the words sent to the query before it,
+    the text of the markdown cell that follows it)."""
+    out, sent, started = [], collections.Counter(), False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if query_marker in cell.source:
+            started = True
+        elif started and cell.source.startswith("%%socket send"):
+            sent.update(w for line in cell.source.split("\n")[1:] for w in line.split(" "))
+        elif started and cell.source.strip() == snapshot:
+            after = next((c.source for c in nb.cells[i + 1:] if c.cell_type == "markdown"), "")
+            out.append((cell, collections.Counter(sent), after))
+    return out
+
+
+# how lesson 5's text says how often `the` came, in each edition
+SNAPSHOT_TEXT = {
+    "en": lambda n: "`the` twice" if n == 2 else f"`the` {n} times",
+    "ko": lambda n: f"`the`는 {n}번",
+}
+
+
 @pytest.mark.parametrize("language", EDITIONS)
 def test_socket_wordcount_lesson(language, kernel_name, tmp_path, log_dir):
     nb = execute(edition("05-socket-wordcount.ipynb", language), kernel_name, tmp_path, log_dir)
@@ -99,6 +123,17 @@ def test_socket_wordcount_lesson(language, kernel_name, tmp_path, log_dir):
         assert expected[word] == count, f"{word}: table says {count}, {expected[word]} were sent"
     assert got.get("the") == expected["the"] == shown[0][1]
     assert say(language, "liveview.state.stopped") in "".join(o.get("data", {}).get("text/plain", "") for o in query_cell.outputs)
+
+    # each --snapshot kept the table of its step, by count then word, and the text says what it shows
+    snapshots = words_at_each_snapshot(nb, '.queryName("word_count")', "%stream show word_count --snapshot")
+    assert len(snapshots) == 2, "lesson 5 shows the table after each of its first two sends"
+    for n, (cell, sent, after) in enumerate(snapshots):
+        got = [(r["word"], int(r["count"])) for r in last_table(cell).records()]
+        assert got == sorted(sent.items(), key=lambda kv: (-kv[1], kv[0])), (n, got, sent)
+        assert "as of batch" in text_of(cell) or "시점" in text_of(cell)
+        named = SNAPSHOT_TEXT[language](sent["the"])
+        assert named in after, f"the text after snapshot {n + 1} should say {named!r}: {after!r}"
+    assert dict(snapshots[0][1]) != dict(expected), "the first snapshot should show an earlier step than the end"
 
     # the DataFrame-API query only saw what was sent after it started
     sql = cell_with(nb, "FROM word_count_api")
@@ -618,3 +653,65 @@ def test_every_check_has_a_korean_title_and_hints():
             if call.group(2):
                 text = java[call.end():following.start() if following else len(java)]
                 assert hangul(text), f"{check.name}: a Korean {call.group(1)} without Korean: {text[:80]!r}"
+
+
+# --------------------------------------------------------------------------
+# Running a lesson again, in the same folder
+# --------------------------------------------------------------------------
+
+# tables that hold times, ids or sizes of this run, not the lesson's results
+RUN_DEPENDENT = ("%stream list", "%stream progress", "%checkpoint show")
+
+
+# a foreachBatch query's live view lists its recent batches with their rates, durations and clock times
+RECENT_BATCHES = ["batch", "input rows", "processed rows/s", "duration ms", "time"]
+
+
+def result_tables(nb) -> list[tuple[str, list[dict]]]:
+    """Every table the lesson shows as a result, cell by cell: (the cell's first line, the table's rows), the
+    timings of a run left out."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.source.startswith(RUN_DEPENDENT):
+            continue
+        for table in parse_tables(html_of(cell)):
+            rows = table.records()
+            if rows and list(rows[0]) == RECENT_BATCHES:
+                rows = [{"batch": r["batch"], "input rows": r["input rows"]} for r in rows]
+            out.append((cell.source.split("\n")[0], rows))
+    return out
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), "-c", "user.name=lab", "-c", "user.email=lab@example.invalid", *args],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout
+
+
+@pytest.mark.timeout(1200)  # two runs of a lesson
+@pytest.mark.parametrize("lesson", ["05-socket-wordcount.ipynb", "03-output-modes.ipynb"])
+def test_a_lesson_run_again_in_the_same_folder_gives_the_same_tables_and_leaves_git_clean(
+        lesson, kernel_name, tmp_path, log_dir):
+    # a student's clone: the course with the repository's .gitignore, committed, then the lesson run twice in it
+    repo = tmp_path / "clone"
+    course_copy(repo)
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the course")
+
+    first = execute(NOTEBOOKS / lesson, kernel_name, repo, log_dir)
+    assert_runs_clean(first)
+    git(repo, "checkout", "-q", "--", f"notebooks/{lesson}")  # as it was committed, without the first run's outputs
+    second = execute(NOTEBOOKS / lesson, kernel_name, repo, log_dir)
+    assert_runs_clean(second)
+
+    tables = result_tables(first)
+    assert len(tables) >= 3, tables
+    assert result_tables(second) == tables, "the second run's tables differ from the first's"
+
+    # what the lesson wrote (checkpoints, inbox/, out/, ...) is ignored; it changed no file of the course but itself
+    status = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert [s for s in status if s.startswith("??")] == [], status
+    assert [s for s in status if not s.endswith(f"notebooks/{lesson}")] == [], status

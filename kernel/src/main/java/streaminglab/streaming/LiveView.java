@@ -210,13 +210,14 @@ public final class LiveView {
         }
     }
 
-    /** The memory sink's whole table, read after a batch. */
-    synchronized void table(StructType tableSchema, List<Row> rows, long total) {
+    /** The memory sink's whole table, read after a batch; batchId: the sink's latest batch then (-1: unknown). */
+    synchronized void table(StructType tableSchema, List<Row> rows, long total, long batchId) {
         schema = tableSchema;
         shownRows = maxRows;
         latestRows.clear();
         latestRows.addAll(rows);
         rowsInTable = total;
+        if (batchId >= 0) lastBatchId = batchId;
     }
 
     /** A copy of the table to render, or null when the sink gives none. */
@@ -224,6 +225,27 @@ public final class LiveView {
         if (facts.handsBatchesToCode()) return recentBatches();
         if (schema == null) return null;
         return new Table(schema, new ArrayList<>(latestRows), rowsInTable);
+    }
+
+    /** The table to render and the micro-batch (or epoch) it is as of, read together; batch -1: not known. */
+    record Frozen(Table table, long batch) {
+    }
+
+    /** The table as it is now, with the batch it is as of: what %stream show --snapshot shows. */
+    synchronized Frozen frozen() {
+        Table table = snapshot();
+        long batch = lastBatchId;
+        if (facts.handsBatchesToCode() || batch < 0) {
+            // the table comes from the query's progress (foreachBatch), or the sink tells no batch: the latest report
+            if (facts.continuous()) {
+                Epoch e = lastEpoch();
+                batch = e == null ? -1 : e.id();
+            } else {
+                StreamingQueryProgress p = lastProgress;
+                batch = p == null ? -1 : p.batchId();
+            }
+        }
+        return new Frozen(table, batch);
     }
 
     /** The latest batches from the query's progress, newest first; null before the first. */

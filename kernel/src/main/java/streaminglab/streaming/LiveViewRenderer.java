@@ -56,6 +56,43 @@ final class LiveViewRenderer {
         return data;
     }
 
+    /**
+     * The view's table as it is now, under one line that says which batch it is as of: what %stream show --snapshot
+     * shows, once, with no display id (nothing updates it).
+     */
+    static DisplayData snapshot(LiveView view) {
+        LiveView.Frozen frozen = view.frozen();
+        Table table = frozen.table();
+        String note = Messages.text("stream.snapshot.note");
+        String rows = view.rowsInTable() + " " + rowsMeaning(view);
+
+        StringBuilder text = new StringBuilder("[").append(asOf(view, frozen.batch(), view.label(), String.valueOf(frozen.batch())))
+                .append("] ").append(rows).append(" (").append(note).append(')');
+        StringBuilder html = new StringBuilder("<div class=\"lab-snapshot\">");
+        html.append("<div style=\"font-size:85%;margin-bottom:4px\">")
+                .append(asOf(view, frozen.batch(), "<b>" + Table.escape(view.label()) + "</b>", "<b>" + frozen.batch() + "</b>"))
+                .append(" · <b>").append(view.rowsInTable()).append("</b> ").append(rowsMeaning(view))
+                .append(" · <span style=\"opacity:0.7\">").append(Table.escape(note)).append("</span></div>");
+        if (table != null) {
+            text.append('\n').append(table.text());
+            html.append(table.html());
+        } else {
+            String none = Messages.text("stream.snapshot.no_table", view.facts().sink());
+            text.append('\n').append(none);
+            html.append("<div style=\"opacity:0.6;font-size:85%\">").append(Table.escape(none)).append("</div>");
+        }
+        html.append("</div>");
+        DisplayData data = new DisplayData(text.toString());
+        data.putHTML(html.toString());
+        return data;
+    }
+
+    /** "NAME as of batch N" (or epoch N, or before the first micro-batch), with the name and number as given. */
+    private static String asOf(LiveView view, long batch, String name, String number) {
+        if (batch < 0) return Messages.text("stream.snapshot.before_first", name);
+        return Messages.text(view.facts().continuous() ? "stream.snapshot.as_of_epoch" : "stream.snapshot.as_of_batch", name, number);
+    }
+
     /** The header's numbers, for a micro-batch query or a continuous one. */
     private record Facts(String unit, String number, String input, String secondRateName, String secondRate,
                          String durationName, String duration, boolean nothingYet) {

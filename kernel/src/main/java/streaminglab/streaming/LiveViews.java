@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.streaming.sources.MemorySink;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.types.StructType;
@@ -208,6 +209,17 @@ public final class LiveViews extends StreamingQueryListener {
         cell.display(data);
     }
 
+    /**
+     * Shows the view's table as it is now in the calling cell (%stream show NAME --snapshot): without a display id,
+     * so no update ever reaches it, and a notebook saved after Run All keeps the numbers of that step.
+     */
+    public void showSnapshotHere(LiveView view, CellOutput cell) {
+        // the memory table is read after each batch on the live-views thread: read it now, so the copy is current;
+        // a stopped view keeps its last table (a later query of the same name may have the table now)
+        if ("memory".equals(view.facts().sink()) && view.state() == LiveView.State.ACTIVE) readMemoryTable(view);
+        cell.display(LiveViewRenderer.snapshot(view));
+    }
+
     /** A notebook run by nbclient only sees updates sent while one of its cells runs: catch up at each cell's end. */
     private void showLatestTo(CellOutput endingCell) {
         for (LiveView view : views.values()) {
@@ -233,11 +245,20 @@ public final class LiveViews extends StreamingQueryListener {
             List<Row> rows = view.facts().wholeTable()
                     ? Arrays.asList((Row[]) table.take(maxRows))
                     : Arrays.asList((Row[]) table.tail(maxRows));
-            view.table(table.schema(), rows, total);
+            view.table(table.schema(), rows, total, memorySinkBatch(view));
             scheduleRender(view);
         } catch (RuntimeException e) {
             log.println("could not read the memory table of " + view.label() + ": " + e);
         }
+    }
+
+    /** The latest batch the query's memory sink holds, read after its table (-1: not known, e.g. a stopped query). */
+    private long memorySinkBatch(LiveView view) {
+        StreamingQuery query = query(view);
+        var execution = query == null ? null : StreamingQueries.execution(query);
+        if (execution == null || !(execution.sink() instanceof MemorySink sink)) return -1;
+        scala.Option<Object> latest = sink.latestBatchId();
+        return latest.isDefined() ? (Long) latest.get() : -1;
     }
 
     private static String shortError(String exception) {

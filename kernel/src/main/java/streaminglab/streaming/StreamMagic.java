@@ -51,11 +51,12 @@ public final class StreamMagic implements Magic {
 
     @Override
     public Object run(MagicCall call) throws Exception {
-        MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle"), USAGE);
+        MagicArgs args = call.args().accept(Set.of("batches", "timeout"), Set.of("until-idle", "snapshot"), USAGE);
         List<String> words = args.positional();
         if (words.isEmpty()) throw new UsageError(Messages.text("stream.needs_subcommand"), USAGE);
         String sub = words.get(0);
         LiveViews live = views.get();
+        if (args.has("snapshot") && !sub.equals("show")) throw new UsageError(Messages.text("stream.snapshot.only_show"), USAGE);
         switch (sub) {
             case "list" -> {
                 expect(words, 1, Messages.text("stream.list_no_name"));
@@ -67,7 +68,8 @@ public final class StreamMagic implements Magic {
             }
             case "show" -> {
                 expect(words, 2, Messages.text("stream.show_needs_name"));
-                live.showHere(find(live, words.get(1)), router.current());
+                if (args.has("snapshot")) live.showSnapshotHere(find(live, words.get(1)), router.current());
+                else live.showHere(find(live, words.get(1)), router.current());
                 return null;
             }
             case "wait" -> {
