@@ -615,6 +615,9 @@ def test_every_lesson_has_a_korean_twin_with_the_same_code():
     assert LESSONS, "no lessons in notebooks/"
     for lesson in LESSONS:
         assert_korean_twin(lesson, NOTEBOOKS / "ko" / lesson.name, korean_letters=200)
+        for cell in nbformat.read(NOTEBOOKS / "ko" / lesson.name, as_version=4).cells:
+            stars = unrendered_emphasis(cell.source) if cell.cell_type == "markdown" else []
+            assert not stars, f"ko/{lesson.name}: emphasis that Markdown shows as stars: {stars}"
 
 
 EXERCISE_NOTEBOOKS = sorted((NOTEBOOKS / "exercises").glob("*.ipynb"))
