@@ -134,7 +134,8 @@ def run_paragraph(r: dict) -> str:
     kind_of_run = ("CI" if size["ci"] else "local") + f", LAB_FAULT_RESTARTS={size['restarts']}" + \
         (" (CI's size)" if size["restarts"] == 2 else " (a full run)" if size["restarts"] >= 20 else "")
     verdict = f"**{tests['passed']} passed**" + (f", **{tests['failed']} failed**" if tests["failed"] else "") + \
-        (f", {tests['skipped']} skipped" if tests["skipped"] else "")
+        (f", {tests['skipped']} skipped" if tests["skipped"] else "") + \
+        "".join(f" (**failed: `{n.split('tests/faults/', 1)[-1]}`**)" for n, o in tests["outcomes"].items() if o == "failed")
     return "\n".join([
         f"This page was written by the run of `pytest tests/faults` on {r['date']} ({kind_of_run}): "
         f"{tests['total']} tests, {verdict}, in {_minutes(r['seconds'])}; "
