@@ -397,8 +397,9 @@ def test_live_view_updates_are_throttled(clean_streams):
     gaps_ms = [round((b - a) * 1000) for a, b in zip(arrived, arrived[1:])]
     print(f"throttle: {len(updates)} updates of the view, {batches} micro-batches in {span:.2f} s; gaps {gaps_ms}")
     assert updates, f"no update of the live view in {span:.1f} s ({batches} batches)"
-    # Spark ran clearly more micro-batches than the view was updated: the throttle skipped many
-    assert batches >= 1.5 * len(updates), (
+    # Spark ran more micro-batches than the view was updated: of the two renders each batch asks for (its rows,
+    # its progress), the throttle dropped more than half
+    assert batches > len(updates), (
         f"Spark ran {batches} micro-batches (batch ids {batch_before}..{batch_after}, {batches / span:.1f} a second) "
         f"in {span:.1f} s and the view was updated {len(updates)} times: no throttle shown")
     # at most one update every 250 ms, give or take the first and the last

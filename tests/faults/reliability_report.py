@@ -51,6 +51,8 @@ def _number(x: float, unit: str) -> str:
 
 
 def _with_unit(text: str, unit: str) -> str:
+    if text == "1" and unit.endswith("s") and unit not in MEASURES:
+        unit = unit[:-1]  # 1 line, 1 restart
     return f"{text} {unit}" if unit else text
 
 
