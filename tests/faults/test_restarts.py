@@ -67,7 +67,7 @@ def lab_footprint(home, pid: int) -> dict[str, int]:
         # (not the short-lived jcmd that writes the broker's class archive once it is ready)
         "processes below the kernel": len([p for p in descendants(pid) if "jcmd" not in cmdline(p)]),
         "spark scratch folders": len(list(scratch.iterdir())) if scratch.is_dir() else 0,
-        "processes naming the lab home": len(processes_with_arg(str(home))),
+        "processes naming the lab home": len([p for p, argv in processes_with_arg(str(home)) if "jcmd" not in argv]),
     }
 
 
