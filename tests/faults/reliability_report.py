@@ -46,13 +46,13 @@ def latest_results(results_dir: Path = RESULTS) -> Path:
 
 def _number(x: float, unit: str) -> str:
     if unit in MEASURES:
-        return f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+        return f"{x:.2f}" if abs(x) < 1 else f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 def _with_unit(text: str, unit: str) -> str:
     if text == "1" and unit.endswith("s") and unit not in MEASURES:
-        unit = unit[:-1]  # 1 line, 1 restart
+        unit = unit[:-3] + "y" if unit.endswith("ies") else unit[:-1]  # 1 line, 1 query
     return f"{text} {unit}" if unit else text
 
 
@@ -80,7 +80,7 @@ def summary(same: list[dict]) -> str:
 def _tests_of(same: list[dict]) -> str:
     names = []
     for f in same:
-        name = "`" + f["test"].split("/")[-1].split("::")[0] + "`"
+        name = "`" + f["test"].split("::")[0].rsplit("/", 1)[-1] + "`"
         if name not in names:
             names.append(name)
     return ", ".join(names)
