@@ -10,8 +10,11 @@ from labharness import LabKernel, pid_alive, processes_with_arg, wait_pid_gone
 
 # kernel.json says interrupt_mode "message": KernelManager.interrupt_kernel()
 # sends interrupt_request on the control channel.
-PLAIN_INTERRUPT_LIMIT = 5.0   # "within ~2 s", with slack for a loaded 2-core CI machine
-SPARK_INTERRUPT_LIMIT = 10.0
+# The README promises an interrupt "within about a second". A cell that sleeps or waits (Thread.sleep, a
+# Spark job, awaitTermination) is interrupted at once (measured 0.02-0.2 s on a loaded 2-core machine);
+# a loop that never waits gets CellThread's 1 s grace and is then stopped (measured 1.05 s).
+INTERRUPT_LIMIT = 1.0
+BUSY_LOOP_INTERRUPT_LIMIT = 1.5
 
 
 @pytest.fixture(scope="module")
@@ -67,26 +70,26 @@ def test_kernel_info_answered_before_spark_is_ready(ikernel):
 
 def test_interrupt_sleep(ik):
     res, elapsed = interrupt_running(ik, 'System.out.println("sleeping");\nThread.sleep(60000);', 1.5,
-                                     PLAIN_INTERRUPT_LIMIT)
+                                     INTERRUPT_LIMIT)
     assert res.status == "error", res.describe()
-    assert elapsed < PLAIN_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
+    assert elapsed < INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
     assert res.stdout == "sleeping\n", "output printed before the interrupt was lost"
     assert res.problems == [], res.problems
     assert ik.value("1 + 1") == "2"
 
 
 def test_interrupt_loop_with_sleep(ik):
-    res, elapsed = interrupt_running(ik, "while (true) { Thread.sleep(100); }", 1.5, PLAIN_INTERRUPT_LIMIT)
+    res, elapsed = interrupt_running(ik, "while (true) { Thread.sleep(100); }", 1.5, INTERRUPT_LIMIT)
     assert res.status == "error", res.describe()
-    assert elapsed < PLAIN_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
+    assert elapsed < INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
     assert ik.value("1 + 1") == "2"
 
 
 def test_interrupt_busy_cpu_loop(ik):
     """A loop that never sleeps or blocks (a typical beginner's mistake)."""
-    res, elapsed = interrupt_running(ik, "long spin = 0; while (true) { spin++; }", 1.5, PLAIN_INTERRUPT_LIMIT)
+    res, elapsed = interrupt_running(ik, "long spin = 0; while (true) { spin++; }", 1.5, BUSY_LOOP_INTERRUPT_LIMIT)
     assert res.status == "error", res.describe()
-    assert elapsed < PLAIN_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
+    assert elapsed < BUSY_LOOP_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
     assert ik.value("1 + 1") == "2"
 
 
@@ -95,9 +98,9 @@ def test_interrupt_long_spark_job_cancels_it(ik):
         "spark.range(0, 1000000000L, 1, 2)"
         ".map((MapFunction<Long, Long>) v -> { Thread.sleep(1); return v; }, Encoders.LONG()).count()"
     )
-    res, elapsed = interrupt_running(ik, code, 4, SPARK_INTERRUPT_LIMIT)
+    res, elapsed = interrupt_running(ik, code, 4, INTERRUPT_LIMIT)
     assert res.status == "error", res.describe()
-    assert elapsed < SPARK_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
+    assert elapsed < INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
     # the job itself was cancelled, not just abandoned
     res = ik.ok(
         "long jobsDeadline = System.currentTimeMillis() + 15000;\n"
@@ -117,9 +120,9 @@ def test_interrupt_streaming_await_termination(ik):
         '.writeStream().format("memory").queryName("r").start();'
     )
     try:
-        res, elapsed = interrupt_running(ik, "awaitQuery.awaitTermination();", 2, SPARK_INTERRUPT_LIMIT)
+        res, elapsed = interrupt_running(ik, "awaitQuery.awaitTermination();", 2, INTERRUPT_LIMIT)
         assert res.status == "error", res.describe()
-        assert elapsed < SPARK_INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
+        assert elapsed < INTERRUPT_LIMIT, f"reply {elapsed:.1f}s after interrupt"
         assert ik.value("1 + 1") == "2"
     finally:
         ik.run("for (var q : spark.streams().active()) { q.stop(); }", timeout=60)
@@ -136,7 +139,7 @@ def test_interrupt_when_idle_does_not_hit_next_cell(ik):
 
 def test_state_survives_interrupt(ik):
     ik.ok("int keptAcrossInterrupt = 99;")
-    res, _ = interrupt_running(ik, "Thread.sleep(60000);", 1, PLAIN_INTERRUPT_LIMIT)
+    res, _ = interrupt_running(ik, "Thread.sleep(60000);", 1, INTERRUPT_LIMIT)
     assert res.status == "error"
     assert ik.value("keptAcrossInterrupt") == "99"
 

@@ -377,32 +377,37 @@ def test_live_view_updates_are_throttled(clean_streams):
     view = display_id(start.of_type("display_data")[0])
     k.ok(f"%socket feed fast.txt --rate 1000/s --loop --port {port}")
     k.ok("%stream wait fast_lines --batches 3 --timeout 120")  # past the slow first batches
-    batches_before = int(listed_batches(k, "fast_lines"))
-    watched = k.ok("Thread.sleep(4000);")
+    # watch the view for 4 s at least, until Spark ran 40 more micro-batches (Spark's own count: the batch id of
+    # the query's last progress), 30 s at most. A batch asks the view to render twice (its rows, its progress):
+    # a throttle shows only when batches come faster than the 4 updates a second the view may make
+    watched = k.ok(
+        "var fastLines = java.util.Arrays.stream(spark.streams().active())"
+        '.filter(q -> q.name().equals("fast_lines")).findFirst().get();\n'
+        "long watchFrom = fastLines.lastProgress().batchId(), watchStart = System.currentTimeMillis();\n"
+        "while ((fastLines.lastProgress().batchId() < watchFrom + 40 || System.currentTimeMillis() < watchStart + 4000)\n"
+        "       && System.currentTimeMillis() < watchStart + 30_000) Thread.sleep(20);\n"
+        'System.out.println(watchFrom + " " + fastLines.lastProgress().batchId());', timeout=90)
+    batch_before, batch_after = (int(x) for x in watched.stdout.split())
     updates = [m for m in watched.messages
                if m["header"]["msg_type"] == "update_display_data" and display_id(m) == view]
-    span = watched.arrivals[-1] - watched.arrivals[0]  # busy .. idle, a little over 4 s
-    batches = int(listed_batches(k, "fast_lines")) - batches_before
+    span = watched.arrivals[-1] - watched.arrivals[0]  # busy .. idle
+    batches = batch_after - batch_before
     k.ok("%socket feed --stop")
     arrived = [t for t, m in zip(watched.arrivals, watched.messages) if m in updates]
     gaps_ms = [round((b - a) * 1000) for a, b in zip(arrived, arrived[1:])]
     print(f"throttle: {len(updates)} updates of the view, {batches} micro-batches in {span:.2f} s; gaps {gaps_ms}")
     assert updates, f"no update of the live view in {span:.1f} s ({batches} batches)"
+    # Spark ran more micro-batches than the view was updated: of the two renders each batch asks for (its rows,
+    # its progress), the throttle dropped more than half
+    assert batches > len(updates), (
+        f"Spark ran {batches} micro-batches (batch ids {batch_before}..{batch_after}, {batches / span:.1f} a second) "
+        f"in {span:.1f} s and the view was updated {len(updates)} times: no throttle shown")
     # at most one update every 250 ms, give or take the first and the last
     assert len(updates) <= span / 0.25 + 2, (
         f"{len(updates)} updates in {span:.1f} s ({batches} micro-batches): more than one per 250 ms")
     # and spaced out, not in bursts (the median: a busy test machine may hand over a few at once)
     if gaps_ms:
         assert sorted(gaps_ms)[len(gaps_ms) // 2] >= 200, f"updates came in bursts: gaps {gaps_ms} ms"
-
-
-def listed_batches(k, name: str) -> str:
-    """The batches column of %stream list for one query."""
-    for line in k.ok("%stream list").plain.splitlines()[1:]:
-        cells = [c.strip() for c in line.split("|")]
-        if cells[0] == name:
-            return cells[6]
-    raise AssertionError(f"{name} is not in %stream list")
 
 
 def latest_view(results, view: str) -> dict:

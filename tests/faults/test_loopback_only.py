@@ -47,17 +47,19 @@ def _ports_of(lab, what: str) -> set[int]:
     "embedded broker",
     "spark ui",
 ])
-def test_server_listens_on_loopback_only(fault_lab, what):
+def test_server_listens_on_loopback_only(fault_lab, record, what):
     ports = _ports_of(fault_lab, what)
     listeners = [l for l in _all_listeners(fault_lab) if l.port in ports]
     assert {l.port for l in listeners} == ports, f"{what}: expected listeners on {sorted(ports)}, found {listeners}"
     if what == "embedded broker":
         assert {l.pid for l in listeners} == set(broker_pids(fault_lab.lab_home))
     exposed = [l for l in listeners if not l.loopback]
+    record("checked", f"listening sockets: {what}", len(listeners), "sockets")
+    record("checked", f"listening sockets beyond 127.0.0.1: {what}", len(exposed), "sockets")
     assert not exposed, f"{what} listens beyond this machine: {exposed}"
 
 
-def test_no_other_port_of_the_kernel_or_its_children_listens_beyond_loopback(fault_lab):
+def test_no_other_port_of_the_kernel_or_its_children_listens_beyond_loopback(fault_lab, record):
     """Spark's driver and block manager ports, the broker's internals, anything added later."""
     known = set()
     for what in ("jupyter channels", "socket server", "embedded broker", "spark ui"):
@@ -65,4 +67,6 @@ def test_no_other_port_of_the_kernel_or_its_children_listens_beyond_loopback(fau
     others = [l for l in _all_listeners(fault_lab) if l.port not in known]
     print("other listening ports:", others)
     exposed = [l for l in others if not l.loopback]
+    record("checked", "listening sockets: the others (Spark's driver, block manager...)", len(others), "sockets")
+    record("checked", "listening sockets beyond 127.0.0.1: the others", len(exposed), "sockets")
     assert not exposed, f"listening beyond this machine: {exposed}"

@@ -1,6 +1,7 @@
 """The kernel killed with SIGKILL in the middle of a stream (no shutdown hook runs): what it left is
 cleaned up by the next kernel, and the query restarted on the same checkpoint continues where it
-stopped, every value once. (The Kafka variant with exact counts is in tests/kafka.)"""
+stopped, every value once. (The Kafka variants with exact counts are in tests/test_kafka_faults.py and
+tests/test_exactly_once.py.)"""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def rate_to_files(out, checkpoint) -> str:
 
 
 def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel_name, broker_jar, log_dir,
-                                                                           tmp_path):
+                                                                           tmp_path, record):
     home = tmp_path / "lab-home"
     out, checkpoint = tmp_path / "numbers", tmp_path / "numbers-checkpoint"
     socket_port = find_free_port(44000)
@@ -51,11 +52,14 @@ def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel
         assert kafka_locks and all(lock_holders(f) == {brokers[0]} for f in kafka_locks), kafka_locks
 
         os.kill(jvm, signal.SIGKILL)
+        killed_at = time.monotonic()
+        record("fault", "the kernel killed with SIGKILL mid-stream (query, %socket, %kafka running)", 1, "kills")
         assert wait_pid_gone(jvm, 10)
         t0 = time.monotonic()
         # the broker follows its kernel out by itself (its stdin, a pipe from the kernel, closes)
         broker_gone = wait_pid_gone(brokers[0], 60)
         print(f"broker JVM gone {time.monotonic() - t0:.1f} s after the kernel was killed")
+        record("recovery", "the broker JVM gone after its kernel's SIGKILL", time.monotonic() - t0, "s")
         assert broker_gone, "the broker JVM outlived its killed kernel by a minute"
         # the killed kernel's servers are gone with it; its lock is free
         assert port_listening(socket_port) == [] and port_listening(kafka_port) == []
@@ -93,6 +97,9 @@ def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel
 
         # the same query on the same checkpoint goes on from the last batch, every value exactly once
         lab.ok(rate_to_files(out, checkpoint))
+        assert wait_until(lambda: len(committed_batches(checkpoint)) > len(before_kill), 120)
+        record("recovery", "from the SIGKILL to the query committing again (Jupyter's restart included)",
+               time.monotonic() - killed_at, "s")
         assert wait_until(lambda: len(committed_batches(checkpoint)) >= len(before_kill) + 3, 120)
         lab.ok("%stream stop numbers", timeout=60)
         after = committed_batches(checkpoint)
@@ -105,6 +112,9 @@ def test_sigkill_mid_stream_next_kernel_cleans_up_and_the_query_continues(kernel
         )
         rows, distinct, low, high = (int(x) for x in res.plain.strip('"').split())
         print(f"after the kill: {rows} values written, {low}..{high}, batches {after[0]}..{after[-1]}")
+        record("measured", "values written across the SIGKILL", rows, "values")
+        record("lost", "values missing after the SIGKILL", (high + 1) - distinct, "values")
+        record("lost", "values written twice after the SIGKILL", rows - distinct, "values")
         assert rows == distinct, f"{rows - distinct} values written twice"
         assert low == 0 and high == rows - 1, f"values {low}..{high} but {rows} rows: some are missing"
     finally:

@@ -19,7 +19,7 @@ def clients(lab, port: int) -> int:
     raise AssertionError(f"port {port} not in %socket status")
 
 
-def test_a_reader_that_goes_away_leaves_the_server_working_for_the_next(fault_lab):
+def test_a_reader_that_goes_away_leaves_the_server_working_for_the_next(fault_lab, record):
     port = find_free_port(29411)
     fault_lab.ok(f"%socket start {port}")
     try:
@@ -29,9 +29,11 @@ def test_a_reader_that_goes_away_leaves_the_server_working_for_the_next(fault_la
 
         # the client goes away: the query is stopped
         stop_query(fault_lab, "first_reader")
+        record("fault", "the query reading %socket stopped (the server's client gone)", 1, "queries")
         assert wait_until(lambda: clients(fault_lab, port) == 0, 30), fault_lab.ok("%socket status").plain
         sent = fault_lab.ok(f"%%socket send {port}\nnobody hears this").plain
         assert sent.startswith("Not delivered: no client is connected to port"), sent
+        record("lost", "lines sent while no query reads the socket (the send says so)", 1, "lines")
         next_cell_works(fault_lab)
 
         # a new query on the same port gets what is sent from now on
@@ -43,7 +45,7 @@ def test_a_reader_that_goes_away_leaves_the_server_working_for_the_next(fault_la
         fault_lab.run(f"%socket stop {port}")
 
 
-def test_the_server_stopped_under_a_running_query_says_what_to_do(fault_lab):
+def test_the_server_stopped_under_a_running_query_says_what_to_do(fault_lab, record):
     port = find_free_port(29511)
     fault_lab.ok(f"%socket start {port}")
     try:
@@ -52,6 +54,7 @@ def test_the_server_stopped_under_a_running_query_says_what_to_do(fault_lab):
         assert wait_for_rows(fault_lab, "SELECT value FROM orphan_reader", lambda r: r == ["one"]) == ["one"]
 
         said = fault_lab.ok(f"%socket stop {port}").plain
+        record("fault", "%socket stop under a running query", 1, "servers")
         assert f"Stopped the socket server on port {port}." in said, said
         assert f"1 running query read port {port}" in said and "does not connect again" in said, said
         next_cell_works(fault_lab)
