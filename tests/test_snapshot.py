@@ -8,23 +8,13 @@ import time
 
 import pytest
 
-from labharness import parse_tables
+from test_streaming import counts_in, display_id  # a live view's display id and its word counts
 
 WORDCOUNT = """Dataset<Row> {v}Lines = spark.readStream().format("socket")
     .option("host", "localhost").option("port", {port}).load();
 StreamingQuery {v}Query = {v}Lines.select(expr("explode(split(value, ' ')) as word")).groupBy("word").count()
     .writeStream().format("{sink}").outputMode("complete")
     .option("checkpointLocation", "{chk}").queryName("{name}").start();"""
-
-
-def display_id(msg: dict) -> str | None:
-    return (msg["content"].get("transient") or {}).get("display_id")
-
-
-def counts_in(html: str) -> dict[str, int]:
-    tables = parse_tables(html)
-    assert tables, f"no table in:\n{html[:500]}"
-    return {r["word"]: int(r["count"]) for r in tables[-1].records()}
 
 
 def snapshots_in(result) -> list[dict]:

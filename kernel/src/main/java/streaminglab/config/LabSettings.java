@@ -241,35 +241,29 @@ public final class LabSettings {
     }
 
     /**
-     * A whole-number setting. A bad value is still a NumberFormatException, but one that names the variable, so
+     * A numeric setting. A bad value is still a NumberFormatException, but one that names the variable, so
      * the kernel's log says what to fix rather than only `For input string: "abc"`.
      */
-    private int wholeNumber(String name, String fallback) {
+    private <T> T parsed(String name, String fallback, java.util.function.Function<String, T> parse, String what) {
         String value = get(name, fallback);
         try {
-            return Integer.parseInt(value);
+            return parse.apply(value);
         } catch (NumberFormatException e) {
-            throw new NumberFormatException(name + " must be a whole number, not '" + value + "'.");
+            throw new NumberFormatException(name + " must be " + what + ", not '" + value + "'.");
         }
+    }
+
+    private int wholeNumber(String name, String fallback) {
+        return parsed(name, fallback, Integer::parseInt, "a whole number");
     }
 
     private long longNumber(String name, String fallback) {
-        String value = get(name, fallback);
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new NumberFormatException(name + " must be a whole number, not '" + value + "'.");
-        }
+        return parsed(name, fallback, Long::parseLong, "a whole number");
     }
 
-    /** A setting that may have a fraction (SPARK_LAB_CELL_OUTPUT_MB=0.5); a bad value names the variable. */
+    /** A setting that may have a fraction (SPARK_LAB_CELL_OUTPUT_MB=0.5). */
     private double number(String name, String fallback) {
-        String value = get(name, fallback);
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new NumberFormatException(name + " must be a number, not '" + value + "'.");
-        }
+        return parsed(name, fallback, Double::parseDouble, "a number");
     }
 
     private String get(String name, String fallback) {
