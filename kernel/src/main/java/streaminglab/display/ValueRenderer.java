@@ -5,6 +5,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import streaminglab.language.Messages;
 
 import java.util.Arrays;
 import java.util.List;
@@ -64,16 +65,14 @@ public final class ValueRenderer {
     /** The query's live view is already under the cell: the value only names it. */
     private static DisplayData query(StreamingQuery q) {
         String name = q.name() != null ? q.name() : q.id().toString();
-        return new DisplayData("StreamingQuery " + name + " (" + (q.isActive() ? "active" : "stopped")
-                + "): its live view shows the results; %stream stop " + name + " stops it.");
+        String state = q.isActive() ? Messages.text("display.query.active") : Messages.text("display.query.stopped");
+        return new DisplayData(Messages.text("display.query", name, state));
     }
 
     private static DisplayData streamingHint(Dataset<Row> rows) {
-        String hint = "A streaming Dataset has no rows yet: start a query with "
-                + "writeStream()...start(), or display(it), to see its results as they arrive.\n" + rows.schema().treeString();
+        String hint = Messages.text("display.streaming_no_rows") + "\n" + rows.schema().treeString();
         DisplayData data = new DisplayData(hint);
-        data.putHTML("<p>A <b>streaming</b> Dataset has no rows yet: start a query with "
-                + "<code>writeStream()...start()</code>, or <code>display(it)</code>, to see its results as they arrive.</p><pre>"
+        data.putHTML("<p>" + Messages.text("display.streaming_no_rows.html") + "</p><pre>"
                 + Table.escape(rows.schema().treeString()) + "</pre>");
         return data;
     }
@@ -83,9 +82,8 @@ public final class ValueRenderer {
 
     private static String cut(String text) {
         if (text.length() <= MAX_TEXT_CHARS) return text;
-        return text.substring(0, MAX_TEXT_CHARS) + String.format("%n[The value's text is cut: %,d of %,d characters shown. "
-                + "The value itself is whole: assign it to a variable to use it (to write it to a file, say).]",
-                MAX_TEXT_CHARS, text.length());
+        return text.substring(0, MAX_TEXT_CHARS) + System.lineSeparator()
+                + Messages.text("display.text_cut", String.format("%,d", MAX_TEXT_CHARS), String.format("%,d", text.length()));
     }
 
     private static String text(Object value) {

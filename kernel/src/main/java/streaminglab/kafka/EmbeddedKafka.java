@@ -125,8 +125,8 @@ public final class EmbeddedKafka {
         int brokerPort = requestedPort != null ? requestedPort : port;
         int controllerPort = settings.kafkaControllerPort(brokerPort);
         if (controllerPort == brokerPort) controllerPort = brokerPort + 1;
-        checkFree(brokerPort, "the port clients connect to");
-        checkFree(controllerPort, "the broker's controller port (the broker port + 1)");
+        checkFree(brokerPort, Messages.text("broker.port.clients"));
+        checkFree(controllerPort, Messages.text("broker.port.controller"));
         BrokerCommand command = new BrokerCommand(settings, dataDir);
         try {
             Files.createDirectories(dataDir);
@@ -136,7 +136,7 @@ public final class EmbeddedKafka {
             }
             Files.deleteIfExists(dataDir.resolve(READY_FILE));
         } catch (IOException e) {
-            throw new KafkaError("KafkaStartFailed", "Cannot prepare the data directory " + dataDir + ": " + e.getMessage(), e);
+            throw new KafkaError("KafkaStartFailed", Messages.text("broker.data_dir_failed", dataDir, e.getMessage()), e);
         }
         port = brokerPort;
         long t0 = System.nanoTime();
@@ -247,7 +247,7 @@ public final class EmbeddedKafka {
             });
             return p;
         } catch (IOException e) {
-            throw new KafkaError("KafkaStartFailed", "Could not start the broker JVM: " + e.getMessage(), e);
+            throw new KafkaError("KafkaStartFailed", Messages.text("broker.jvm_failed", e.getMessage()), e);
         }
     }
 
@@ -270,17 +270,13 @@ public final class EmbeddedKafka {
                     closeLifeline();
                     deletePidFile();
                     if (code == EXIT_PORT_IN_USE) {
-                        throw new KafkaError("KafkaPortInUse", "Port " + brokerPort + " (or the controller port next to it) on "
-                                + host + " is taken. Start on another port with %kafka start --port " + (brokerPort + 2) + ".");
+                        throw new KafkaError("KafkaPortInUse", Messages.text("broker.port_taken", brokerPort, host, brokerPort + 2));
                     }
-                    throw new KafkaError("KafkaStartFailed", "The Kafka broker exited with code " + code
-                            + " before it was ready. The end of its log (" + logFile() + "):\n" + logTail(20));
+                    throw new KafkaError("KafkaStartFailed", Messages.text("broker.exited_before_ready", code, logEnd()));
                 }
                 if (System.nanoTime() > deadline) {
                     stopOurs();
-                    throw new KafkaError("KafkaStartFailed", "The Kafka broker was not ready within "
-                            + settings.kafkaStartSeconds() + " s (SPARK_LAB_KAFKA_START_SECONDS), so it was stopped. "
-                            + "The end of its log (" + logFile() + "):\n" + logTail(20));
+                    throw new KafkaError("KafkaStartFailed", Messages.text("broker.not_ready", settings.kafkaStartSeconds(), logEnd()));
                 }
                 Thread.sleep(50);
             }
@@ -295,9 +291,7 @@ public final class EmbeddedKafka {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, p));
         } catch (IOException e) {
-            throw new KafkaError("KafkaPortInUse", "Port " + p + " on " + host + " (" + what + ") is already in use by "
-                    + "another program (another Kafka?). Start on another port with %kafka start --port " + (p + 2)
-                    + ", or, to use a Kafka that already runs, set KAFKA_BOOTSTRAP_SERVERS before starting Jupyter.");
+            throw new KafkaError("KafkaPortInUse", Messages.text("broker.port_in_use", p, host, what, p + 2));
         }
     }
 
@@ -372,12 +366,17 @@ public final class EmbeddedKafka {
         }
     }
 
+    /** The last lines of the broker's log, named, for a start that failed. */
+    private String logEnd() {
+        return Messages.text("broker.log_end", logFile(), logTail(20));
+    }
+
     private String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
-            return "(no log)";
+            return Messages.text("broker.no_log");
         }
     }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import streaminglab.config.LabSettings;
+import streaminglab.language.Messages;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -110,21 +111,20 @@ final class KafkaCluster implements AutoCloseable {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof UnknownTopicOrPartitionException && topic != null) throw KafkaError.topicNotFound(topic, this);
             if (cause instanceof TopicExistsException) {
-                throw new KafkaError("TopicExists", "Topic '" + topic + "' already exists. %kafka describe " + topic
-                        + " shows it; %kafka delete " + topic + " removes it.");
+                throw new KafkaError("TopicExists", Messages.text("kafka.topic_exists", topic));
             }
             if (cause instanceof org.apache.kafka.common.errors.TimeoutException) throw timedOut(what);
             if (cause instanceof InvalidTopicException || cause instanceof InvalidPartitionsException
                     || cause instanceof InvalidReplicationFactorException) {
                 throw new KafkaError("KafkaError", what + ": " + cause.getMessage());
             }
-            throw new KafkaError("KafkaError", what + " failed: " + cause.getMessage(), cause);
+            throw new KafkaError("KafkaError", Messages.text("kafka.request_failed", what, cause.getMessage()), cause);
         }
     }
 
     KafkaError timedOut(String what) {
-        return new KafkaError("KafkaTimeout", "Kafka at " + bootstrap() + " did not answer within "
-                + settings.kafkaRequestSeconds() + " s (" + what + "). %kafka status shows whether it runs.");
+        return new KafkaError("KafkaTimeout", Messages.text("kafka.no_answer_within", bootstrap(),
+                settings.kafkaRequestSeconds(), what));
     }
 
     /** Producer settings: every record acknowledged by the broker, bounded waits when it is gone. */

@@ -62,9 +62,8 @@ final class TopicWriter {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RecordTooLargeException) throw tooLarge(topic, i, lines, sent, deadline);
                     // the records after this one were sent too and may have arrived: count them all
-                    throw new KafkaError("KafkaProduceFailed", reached(sent, deadline) + " of " + lines.size()
-                            + " records reached " + topic + "; record " + (i + 1) + " failed: " + cause.getMessage()
-                            + ". Run the cell again once Kafka is reachable (records that arrived would be there twice).");
+                    throw new KafkaError("KafkaProduceFailed", Messages.text("topics.produce_failed",
+                            reached(sent, deadline), lines.size(), topic, i + 1, cause.getMessage()));
                 }
                 offsets.merge(m.partition(), new long[]{m.offset(), m.offset()},
                         (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
@@ -72,7 +71,7 @@ final class TopicWriter {
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             throw new InterruptedException("interrupted while sending records");
         } catch (org.apache.kafka.common.KafkaException e) {
-            throw new KafkaError("KafkaProduceFailed", "Sending to " + topic + " failed: " + e.getMessage(), e);
+            throw new KafkaError("KafkaProduceFailed", Messages.text("topics.send_failed", topic, e.getMessage()), e);
         }
         List<String> where = new ArrayList<>();
         offsets.forEach((p, o) -> where.add(o[0] == o[1] ? Messages.text("topics.sent.partition", p, o[0])
@@ -87,11 +86,10 @@ final class TopicWriter {
         Line line = lines.get(record);
         long bytes = line.value().getBytes(StandardCharsets.UTF_8).length;
         String limit = cluster.isExternal()
-                ? "the cluster accepts (its message.max.bytes; 1 MB unless configured)"
-                : "the lab's Kafka accepts (" + megabytes(KafkaCluster.MAX_RECORD_BYTES) + " MB)";
-        return new KafkaError("KafkaRecordTooLarge", "Record " + (record + 1) + " (" + megabytes(bytes) + " MB) is larger than "
-                + limit + ", so it was not sent; " + reached + " of " + lines.size() + " records reached " + topic
-                + ". Split it into smaller records, or keep the data in a file and send its path.");
+                ? Messages.text("topics.too_large.cluster_limit")
+                : Messages.text("topics.too_large.lab_limit", megabytes(KafkaCluster.MAX_RECORD_BYTES));
+        return new KafkaError("KafkaRecordTooLarge", Messages.text("topics.too_large",
+                record + 1, megabytes(bytes), limit, reached, lines.size(), topic));
     }
 
     /** How many of the sends Kafka acknowledged (waiting until the deadline for the ones still open). */

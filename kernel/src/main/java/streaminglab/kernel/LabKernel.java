@@ -372,9 +372,8 @@ public final class LabKernel extends BaseKernel {
 
     @Override
     public String getBanner() {
-        return "Spark Streaming Lab: Java " + System.getProperty("java.version")
-                + " with Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION()
-                + " (`spark` is ready; %lsmagic lists the magics)";
+        return Messages.text("kernel.banner", System.getProperty("java.version"),
+                org.apache.spark.package$.MODULE$.SPARK_VERSION());
     }
 
     @Override

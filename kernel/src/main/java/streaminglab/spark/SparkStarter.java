@@ -4,6 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.config.LabSettings;
+import streaminglab.language.Messages;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -60,10 +61,7 @@ public final class SparkStarter {
     private SparkSession create() {
         long heap = Runtime.getRuntime().maxMemory();
         if (heap < SPARK_MIN_HEAP_BYTES) {
-            throw new IllegalStateException(String.format(
-                    "The kernel's heap is %d MB, below the %d MB Spark needs to start. "
-                            + "Reinstall the kernel with a bigger heap, e.g. `install --heap 1g`, then restart the kernel.",
-                    heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
+            throw new IllegalStateException(Messages.text("spark.heap_too_small", heap >> 20, SPARK_MIN_HEAP_BYTES >> 20));
         }
         DriverHostName.tellSpark(settings); // before any Spark setting loads: see there
         // The context first, from a conf that also sets where the UI listens (see UiAddressConf); the
@@ -125,7 +123,7 @@ public final class SparkStarter {
             String hostName = DriverHostName.explain(cause);
             if (hostName != null) throw new IllegalStateException(hostName, cause);
             if (cause instanceof RuntimeException) throw (RuntimeException) cause;
-            throw new IllegalStateException("Spark failed to start: " + cause, cause);
+            throw new IllegalStateException(Messages.text("spark.failed_to_start", cause), cause);
         }
     }
 
