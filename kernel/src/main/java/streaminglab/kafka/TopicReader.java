@@ -92,7 +92,7 @@ final class TopicReader {
             long deadline = System.nanoTime() + cluster.requestTimeout().toNanos();
             while (!open.isEmpty()) {
                 if (Thread.interrupted()) throw new InterruptedException();
-                if (System.nanoTime() > deadline) throw cluster.timedOut("reading records");
+                if (System.nanoTime() > deadline) throw cluster.timedOut(Messages.text("kafka.doing.read_records"));
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     long[] range = ranges.get(new TopicPartition(r.topic(), r.partition()));
                     if (range != null && r.offset() < range[1]) out.add(r);

@@ -35,7 +35,7 @@ final class Topics {
 
     /** The topic names, sorted, without Kafka's internal ones. */
     Set<String> names() throws KafkaError, InterruptedException {
-        return new TreeSet<>(cluster.await(cluster.admin().listTopics().names(), "listing the topics", null));
+        return new TreeSet<>(cluster.await(cluster.admin().listTopics().names(), Messages.text("kafka.doing.list_topics"), null));
     }
 
     boolean exists(String topic) throws KafkaError, InterruptedException {
@@ -81,7 +81,7 @@ final class Topics {
     String create(String topic, int partitions) throws KafkaError, InterruptedException {
         Admin admin = cluster.admin();
         NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty());
-        cluster.await(admin.createTopics(List.of(newTopic)).all(), "creating topic " + topic, topic);
+        cluster.await(admin.createTopics(List.of(newTopic)).all(), Messages.text("kafka.doing.create_topic", topic), topic);
         settle(topic, true);
         return Messages.text("topics.created", topic, partitions, partitionWord(partitions), cluster.bootstrap());
     }
@@ -92,7 +92,7 @@ final class Topics {
         Admin admin = cluster.admin();
         try {
             cluster.await(admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all(),
-                    "creating topic " + topic, topic);
+                    Messages.text("kafka.doing.create_topic", topic), topic);
         } catch (KafkaError e) {
             if (!"TopicExists".equals(e.name())) throw e; // made meanwhile by someone else: fine
         }
@@ -109,7 +109,7 @@ final class Topics {
         }
         long records = sizes.getOrDefault(topic, new long[]{0, 0})[1];
         try {
-            cluster.await(admin.deleteTopics(List.of(topic)).all(), "deleting topic " + topic, topic);
+            cluster.await(admin.deleteTopics(List.of(topic)).all(), Messages.text("kafka.doing.delete_topic", topic), topic);
         } catch (KafkaError e) {
             if (!ifExists || !"TopicNotFound".equals(e.name())) throw e;
             return Messages.text("topics.nothing_to_delete", topic, cluster.bootstrap()); // deleted meanwhile
@@ -145,7 +145,7 @@ final class Topics {
     }
 
     Map<String, TopicDescription> describeAll(Collection<String> topics) throws KafkaError, InterruptedException {
-        String what = topics.size() == 1 ? "describing topic " + topics.iterator().next() : "describing the topics";
+        String what = topics.size() == 1 ? Messages.text("kafka.doing.describe_topic", topics.iterator().next()) : Messages.text("kafka.doing.describe_topics");
         String topic = topics.size() == 1 ? topics.iterator().next() : null;
         return cluster.await(cluster.admin().describeTopics(topics).allTopicNames(), what, topic);
     }
@@ -162,9 +162,9 @@ final class Topics {
             latest.put(tp, OffsetSpec.latest());
         }
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
-                cluster.await(admin.listOffsets(earliest).all(), "reading start offsets", topic);
+                cluster.await(admin.listOffsets(earliest).all(), Messages.text("kafka.doing.read_start_offsets"), topic);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                cluster.await(admin.listOffsets(latest).all(), "reading end offsets", topic);
+                cluster.await(admin.listOffsets(latest).all(), Messages.text("kafka.doing.read_end_offsets"), topic);
         for (TopicPartition tp : partitions) {
             long start = starts.containsKey(tp) ? starts.get(tp).offset() : 0;
             long end = ends.containsKey(tp) ? ends.get(tp).offset() : start;
