@@ -23,7 +23,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from test_lessons import cell_with as code_cell, html_of, text_of  # the lesson tests' readers of cells
+from test_lessons import NOTEBOOKS, course_copy, cell_with as code_cell, html_of, text_of  # the lesson tests' helpers
 from labharness import ROOT, STARTUP_TIMEOUT, html_text, parse_tables, said_like, say, wait_pid_gone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
@@ -88,7 +88,8 @@ def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, s
     stops = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith("%stream stop all"))
     cleanup = max(i for i, c in enumerate(nb.cells[:stops]) if c.cell_type == "markdown" and c.source.startswith("## "))
     nb.cells[cleanup:cleanup] = [new_code_cell(src, metadata={"tags": ["test-check"]}) for src in CHECK_CELLS]
-    copy = workdir / LESSON.name
+    # in its place in a copy of the course, as Jupyter runs it: the Korean twin's kernel then speaks Korean
+    copy = course_copy(workdir) / lesson.relative_to(NOTEBOOKS)
     nbformat.write(nb, copy)
     kernel_env = dict(os.environ)
     for k, v in env.items():
@@ -97,7 +98,7 @@ def run_lesson(kernel_name: str, workdir: Path, log_path: Path, env: dict[str, s
         else:
             kernel_env[k] = v
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT, startup_timeout=int(STARTUP_TIMEOUT),
-                            resources={"metadata": {"path": str(workdir)}})
+                            resources={"metadata": {"path": str(copy.parent)}})
     try:
         with open(log_path, "ab") as log:
             client.execute(env=kernel_env, stdout=log, stderr=subprocess.STDOUT)
