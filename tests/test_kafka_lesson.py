@@ -181,8 +181,10 @@ def check_lesson(nb, language: str = "en") -> None:
 
     # a first run: there was no topic to delete
     for topic in ("fake_people", "title_counts"):
-        assert "nothing to delete" in text_of(code_cell(nb, f"%kafka delete {topic} --if-exists"))
-    assert "Created topic fake_people with 3 partitions" in text_of(code_cell(nb, "%kafka create fake_people"))
+        deleted = text_of(code_cell(nb, f"%kafka delete {topic} --if-exists"))
+        assert said_like(language, "topics.nothing_to_delete", re.escape(topic), r"\S+").search(deleted), deleted
+    created = text_of(code_cell(nb, "%kafka create fake_people"))
+    assert said_like(language, "topics.created", "fake_people", "3", r"\S+", r"\S+").search(created), created
 
     # the Kafka source's columns, and the parsed value's
     schema = text_of(code_cell(nb, 'option("startingOffsets", "earliest")'))
@@ -256,7 +258,7 @@ def check_lesson(nb, language: str = "en") -> None:
     for title, count in expected.most_common(3):
         assert f">{title}</text>" in chart and f">{count}</text>" in chart
 
-    assert "Stopped top_titles, title_counts, title_counts_to_kafka" in text_of(code_cell(nb, "%stream stop all"))
+    assert say(language, "stream.stopped", "top_titles, title_counts, title_counts_to_kafka") in text_of(code_cell(nb, "%stream stop all"))
 
 
 # --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from labharness import ROOT
+from labharness import ROOT, say
 from test_lessons import EDITIONS, assert_runs_clean, cell_with, edition, execute, html_of, last_table, text_of
 
 DATA = ROOT / "notebooks" / "data"
@@ -162,7 +162,7 @@ def test_joins_and_state_lesson(language, kernel_name, tmp_path, log_dir):
     unknown = last_table(cell_with(nb, "LEFT ANTI JOIN departments")).records()
     assert unknown and not any(r["title"] in department_of for r in unknown)
     assert sum(int(r["people"]) for r in unknown) == live["(no department)"]
-    assert "STOPPED" in text_of(cell_with(nb, '.queryName("people_per_department")'))
+    assert say(language, "liveview.state.stopped") in text_of(cell_with(nb, '.queryName("people_per_department")'))
 
     # stream-stream: what the join wrote in each step, the watermarks, the late payment dropped
     written, marks, late = order_payments()
