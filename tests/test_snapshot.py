@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from test_streaming import counts_in, display_id  # a live view's display id and its word counts
+from test_streaming import clean_streams, counts_in, display_id  # noqa: F401 (clean_streams: the fixture that stops queries and sockets)
 
 WORDCOUNT = """Dataset<Row> {v}Lines = spark.readStream().format("socket")
     .option("host", "localhost").option("port", {port}).load();
@@ -31,13 +31,6 @@ def iopub_for(kernel, seconds: float) -> list[dict]:
         except Exception:
             continue
     return msgs
-
-
-@pytest.fixture
-def clean_streams(spark_kernel):
-    yield spark_kernel
-    spark_kernel.run("%stream stop all")
-    spark_kernel.run("%socket stop")
 
 
 def test_a_snapshot_keeps_the_counts_of_its_moment_while_the_live_view_goes_on(clean_streams, tmp_path):
