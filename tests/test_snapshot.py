@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from test_streaming import clean_streams, counts_in, display_id  # noqa: F401 (clean_streams: the fixture that stops queries and sockets)
 
