@@ -28,10 +28,10 @@ java_supported() {
     local v
     [ -x "$1" ] || return 1
     v="$(java_version "$1")"
-    [ "$v" = "17" ] || [ "$v" = "21" ]
+    [ "$v" = "17" ] || [ "$v" = "21" ] || [ "$v" = "25" ]
 }
 
-# find_java: makes `java` on PATH (and JAVA_HOME) a JDK 17 or 21, or says how to get one.
+# find_java: makes `java` on PATH (and JAVA_HOME) a JDK 17, 21 or 25, or says how to get one.
 # Order: JAVA_HOME, java on PATH, the usual install places of Linux and macOS.
 find_java() {
     local candidate home
@@ -46,7 +46,7 @@ find_java() {
         return 0
     fi
     if is_macos && [ -x /usr/libexec/java_home ]; then
-        for v in 17 21; do
+        for v in 17 21 25; do
             home="$(/usr/libexec/java_home -v "$v" 2>/dev/null || true)"
             if [ -n "$home" ] && java_supported "$home/bin/java"; then
                 export JAVA_HOME="$home" PATH="$home/bin:$PATH"
@@ -55,18 +55,20 @@ find_java() {
         done
     fi
     for candidate in /usr/lib/jvm/java-17-openjdk* /usr/lib/jvm/java-21-openjdk* /usr/lib/jvm/temurin-17* \
-                     /usr/lib/jvm/temurin-21* /opt/homebrew/opt/openjdk@17 /opt/homebrew/opt/openjdk@21 \
-                     /usr/local/opt/openjdk@17 /usr/local/opt/openjdk@21 \
-                     /Library/Java/JavaVirtualMachines/*-17*/Contents/Home /Library/Java/JavaVirtualMachines/*-21*/Contents/Home; do
+                     /usr/lib/jvm/temurin-21* /usr/lib/jvm/java-25-openjdk* /usr/lib/jvm/temurin-25* \
+                     /opt/homebrew/opt/openjdk@17 /opt/homebrew/opt/openjdk@21 /opt/homebrew/opt/openjdk@25 \
+                     /usr/local/opt/openjdk@17 /usr/local/opt/openjdk@21 /usr/local/opt/openjdk@25 \
+                     /Library/Java/JavaVirtualMachines/*-17*/Contents/Home /Library/Java/JavaVirtualMachines/*-21*/Contents/Home \
+                     /Library/Java/JavaVirtualMachines/*-25*/Contents/Home; do
         if java_supported "$candidate/bin/java"; then
             export JAVA_HOME="$candidate" PATH="$candidate/bin:$PATH"
             return 0
         fi
     done
     if is_macos; then
-        die 2 "Spark 3.5 needs a JDK 17 or 21 (found none). Install one, e.g. \`brew install openjdk@17\`, and run this again."
+        die 2 "The lab needs a JDK 17, 21 or 25 (found none). Install one, e.g. \`brew install openjdk@17\`, and run this again."
     fi
-    die 2 "Spark 3.5 needs a JDK 17 or 21 (found none). Install one, e.g. \`sudo apt-get install openjdk-17-jdk-headless\`, and run this again."
+    die 2 "The lab needs a JDK 17, 21 or 25 (found none). Install one, e.g. \`sudo apt-get install openjdk-17-jdk-headless\`, and run this again."
 }
 
 # stale_modules: the Maven modules whose jar is missing or older than the sources that make it

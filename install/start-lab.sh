@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts Spark Streaming Lab on this machine (Linux or macOS): builds the kernel if needed, installs
 # the "Spark Streaming (Java)" kernelspec for this user, and opens Jupyter on notebooks/ with local
-# Spark and the embedded Kafka broker. Needs a JDK 17 or 21, Maven (to build) and Python 3.9+.
+# Spark and the embedded Kafka broker. Needs a JDK 17, 21 or 25, Maven (to build) and Python 3.9+.
 # If no Jupyter is found it installs JupyterLab into the lab's own environment, .venv-lab (pip).
 #
 #   install/start-lab.sh [options] [jupyter arguments]      e.g. --no-browser --port 8899
@@ -39,7 +39,7 @@ Environment:
   KAFKA_BOOTSTRAP_SERVERS  an existing Kafka to use instead of the embedded broker
   SPARK_LAB_VENV           where the lab's own Python environment lives (default .venv-lab)
   SPARK_LAB_PYTHON         the Python that creates it (default python3)
-  JAVA_HOME                the JDK to use (17 or 21)
+  JAVA_HOME                the JDK to use (17, 21 or 25)
 EOF
 }
 
@@ -81,7 +81,7 @@ fi
 NOTEBOOK_DIR="$(cd "$NOTEBOOK_DIR" && pwd)"
 cd "$LAB_ROOT"
 
-# 1. Java 17 or 21 -------------------------------------------------------------------------------
+# 1. Java 17, 21 or 25 --------------------------------------------------------------------------
 find_java
 say "Java $(java_version "$(command -v java)") from ${JAVA_HOME:-$(command -v java)}"
 
