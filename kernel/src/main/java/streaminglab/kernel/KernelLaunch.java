@@ -76,9 +76,18 @@ public final class KernelLaunch {
         }
     }
 
+    /** How long an orphaned kernel lets Spark and the broker stop cleanly before it halts (exit within 10 s). */
+    private static final long ORPHAN_STOP_MS = 5_000;
+    private static final long PARENT_POLL_MS = 500;
+
     /**
-     * A kernel whose Jupyter server or client died (killed, crashed) would run on with Spark and
-     * its queries: like ipykernel, it follows JPY_PARENT_PID (else its parent process) out.
+     * A kernel whose Jupyter server or client died (killed, crashed) would run on with Spark, its queries
+     * and the broker, with no notebook to show them: like ipykernel, it follows its parent out. The parent
+     * is JPY_PARENT_PID (what jupyter_client sets), else the process that started the JVM. Two signs, as
+     * either alone can miss it: the parent's exit, and this process being handed to another parent (the
+     * parent died, but its own parent has not reaped it yet, so it still looks alive as a zombie).
+     * What the kernel started gets a few seconds to stop cleanly; then the JVM halts, and the broker,
+     * whose standard input was the kernel, stops on its own.
      */
     private static void exitWithParent(LabKernel kernel, PrintStream log) {
         String pid = System.getenv("JPY_PARENT_PID");
@@ -89,11 +98,40 @@ public final class KernelLaunch {
         } catch (NumberFormatException e) {
             parent = ProcessHandle.current().parent();
         }
-        parent.filter(p -> p.pid() > 1).ifPresent(p -> p.onExit().thenRun(() -> {
-            log.println("the kernel's parent process " + p.pid() + " is gone: stopping");
-            kernel.stopEverything();
+        if (parent.isEmpty() || parent.get().pid() <= 1) return;
+        long parentPid = parent.get().pid();
+        long startedUnder = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable leave = () -> {
+            if (!leaving.compareAndSet(false, true)) return;
+            log.println("the kernel's parent process " + parentPid + " is gone: stopping");
+            Thread stop = new Thread(kernel::stopEverything, "kernel-stop-orphaned");
+            stop.setDaemon(true);
+            stop.start();
+            try {
+                stop.join(ORPHAN_STOP_MS);
+            } catch (InterruptedException ignored) {
+                // halting anyway
+            }
             Runtime.getRuntime().halt(0);
-        }));
+        };
+        parent.get().onExit().thenRun(leave);
+        Thread watch = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(PARENT_POLL_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                if (now != startedUnder) {
+                    leave.run();
+                    return;
+                }
+            }
+        }, "parent-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     /**
