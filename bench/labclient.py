@@ -189,9 +189,31 @@ class Kernel:
                 if reply["content"].get("status") != "ok":
                     raise KernelError(f"kernel_info_reply status {reply['content'].get('status')}")
                 self.kernel_info = reply["content"]
+                self._wait_iopub_subscribed(mid, deadline)
                 return t - self.t_spawn
             if not self.km.is_alive():
                 raise KernelError(f"{self.kernel_name}: the kernel process died while starting")
+
+    def _wait_iopub_subscribed(self, mid: str, deadline: float) -> None:
+        """A reply on shell does not mean IOPub is subscribed: messages published before the SUB socket's
+        subscription reaches the kernel are dropped, so the first cells' results could be lost (a reference
+        kernel that answers fast showed "1+1 gave None"). As jupyter_client's wait_for_ready does, ask
+        kernel_info again until IOPub has carried a message of one of those requests."""
+        asked = [mid]
+        while True:
+            with self._cond:
+                if any(m in self._iopub for m in asked):
+                    for m in asked:
+                        self._iopub.pop(m, None)
+                        self._idle.pop(m, None)
+                    return
+                self._cond.wait(0.5)
+                if any(m in self._iopub for m in asked):
+                    continue
+            if time.perf_counter() > deadline:
+                raise KernelError(f"{self.kernel_name}: IOPub carried nothing after kernel_info")
+            asked.append(self.kc.kernel_info())
+            self._pump_shell(0.5)
 
     def shutdown(self) -> None:
         pid = self.pid
