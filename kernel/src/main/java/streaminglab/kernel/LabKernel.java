@@ -282,12 +282,9 @@ public final class LabKernel extends BaseKernel {
             if (result != null && !silent) env.publish(new PublishExecuteResult(count, result));
             env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
         } else {
-            env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(),
-                    error.traceback()));
-            DisplayData folded = CellFailures.foldedTrace(error);
-            if (folded != null) cell.display(folded);
-            ErrorReply reply = new ErrorReply(error.name(), error.getMessage() == null ? "" : error.getMessage(),
-                    error.traceback());
+            List<String> traceback = CellFailures.traceback(error);
+            env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(), traceback));
+            ErrorReply reply = new ErrorReply(error.name(), error.getMessage() == null ? "" : error.getMessage(), traceback);
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
             if (request.shouldStopOnError()) QueuedRequests.abortQueuedBehind(connection, env);
