@@ -160,6 +160,11 @@ public final class LabKernel extends BaseKernel {
             }
 
             @Override
+            public void clearOutput(boolean wait) {
+                router.clearOutput(wait);
+            }
+
+            @Override
             public void display(Object value) {
                 if (value instanceof Dataset && ((Dataset<?>) value).isStreaming()) {
                     startDisplayQuery((Dataset<?>) value); // its live view appears as the query starts
