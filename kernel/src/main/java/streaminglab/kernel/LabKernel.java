@@ -253,7 +253,8 @@ public final class LabKernel extends BaseKernel {
 
     private void history(ShellReplyEnvironment env, Message<HistoryRequest> message) {
         env.setBusyDeferIdle();
-        env.reply(new Replies.History(history.answer(message.getContent())));
+        HistoryRequest request = message.getContent();
+        env.reply(new Replies.History(history.answer(request), request.includeOutput()));
     }
 
     private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {

@@ -24,7 +24,10 @@ final class Replies {
         }
     }
 
-    /** history_reply with entries as the protocol's (session, line, input[, output]) tuples. */
+    /**
+     * history_reply with entries as the protocol's (session, line, input) tuples; when the request asked for
+     * output, input is (input, output), the output null for a cell that showed no value (as in ipykernel).
+     */
     static final class History implements ContentType<History> {
         @SuppressWarnings({"unchecked", "rawtypes"})
         private static final MessageType<History> TYPE = (MessageType) MessageType.HISTORY_REPLY;
@@ -34,9 +37,9 @@ final class Replies {
         @SuppressWarnings("unused")
         private final List<List<Object>> history = new java.util.ArrayList<>();
 
-        History(List<HistoryEntry> entries) {
+        History(List<HistoryEntry> entries, boolean withOutput) {
             for (HistoryEntry e : entries) {
-                Object input = e.hasOutput() ? List.of(e.getInput(), e.getOutput()) : e.getInput();
+                Object input = withOutput ? java.util.Arrays.asList(e.getInput(), e.getOutput()) : e.getInput();
                 history.add(List.of(e.getSession(), e.getCellNumber(), input));
             }
         }
