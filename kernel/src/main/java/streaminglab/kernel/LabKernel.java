@@ -57,7 +57,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -269,12 +268,13 @@ public final class LabKernel extends BaseKernel {
         CellOutput cell = router.begin(message, count);
         runningCell = count;
         DisplayData result = null;
+        CellRunner runner = null;
         CellError error = null;
         try (JobProgressBar.Watch progress = progressBar.watch(cell)) {
-            CellRunner runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
+            CellRunner cellRunner = runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
             result = (DisplayData) cellThread.run(() -> {
                 router.adopt(cell); // the cell thread, and every thread it starts, writes to this cell
-                return runner.run(code, count);
+                return cellRunner.run(code, count);
             });
         } catch (Throwable failure) {
             error = CellFailures.describe(failure, spark.sessionIfReady());
@@ -286,7 +286,7 @@ public final class LabKernel extends BaseKernel {
 
         if (error == null) {
             if (result != null && !silent) env.publish(new PublishExecuteResult(count, result));
-            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+            env.defer().reply(new Replies.Executed(count, runner.page()));
         } else {
             List<String> traceback = CellFailures.traceback(error);
             env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(), traceback));
