@@ -31,7 +31,7 @@ class LabKernelConformance(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "Integer.parseI", "matches": ["parseInt("]},
     ]
-    complete_code_samples = ["1", "int conformanceX = 1;", 'System.out.println("done");', "%lsmagic"]
+    complete_code_samples = ["1", "int conformanceX = 1;", 'System.out.println("done");', "%lsmagic", "Dataset?"]
     incomplete_code_samples = ["for (int i = 0; i < 3; i++) {", "int conformanceY = (1 +", "%%sql\nSELECT 1"]
     invalid_code_samples = ["int conformanceZ = ;"]
     code_page_something = "%help stream"

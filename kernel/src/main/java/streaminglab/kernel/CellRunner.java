@@ -60,6 +60,11 @@ final class CellRunner {
         return value == JavaEvaluator.NO_VALUE ? null : renderer.render(value);
     }
 
+    /** True for a cell that asks about a name ({@code Dataset?}): complete as it is, though Java would read on. */
+    static boolean asksAboutAName(String code) {
+        return ASKS_ABOUT.matcher(code).matches();
+    }
+
     /** The pager's text for the cell, once it ran: null unless it asked about a name. */
     DisplayData page() {
         return page;

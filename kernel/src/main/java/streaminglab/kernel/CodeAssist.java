@@ -92,6 +92,7 @@ final class CodeAssist {
             // like IPython: a cell magic's body goes on until an empty line
             return code.endsWith("\n\n") ? "complete" : "";
         }
+        if (CellRunner.asksAboutAName(code)) return "complete";
         String remaining = CellSource.javaOnly(code);
         SourceCodeAnalysis analysis = java.analysis();
         while (!remaining.isBlank()) {
