@@ -205,6 +205,13 @@ class CellResult:
         results = self.results
         return results[0] if results else None
 
+    @property
+    def page(self) -> str | None:
+        """text/plain of what the cell answered in the pager (the page payload of its execute_reply: NAME?,
+        %help NAME); JupyterLab shows it below the cell, Notebook in its pager."""
+        pages = [p for p in self.reply.get("payload", []) or [] if p.get("source") == "page"]
+        return pages[0]["data"].get("text/plain") if pages else None
+
     def final_data(self, msg: dict) -> dict:
         """The bundle a display_data message shows once the cell is done: later
         update_display_data messages with the same display_id replace it."""
@@ -255,7 +262,7 @@ class CellResult:
     @property
     def text(self) -> str:
         """Everything a user could read in the output area."""
-        parts = [self.stdout, self.stderr]
+        parts = [self.stdout, self.stderr, self.page or ""]
         for bundle in self.results + self.displays + self.updates:
             for mime in ("text/plain", "text/html", "text/markdown"):
                 if isinstance(bundle.get(mime), str):

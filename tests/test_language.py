@@ -61,7 +61,7 @@ def usage_error_and_help_speak(kernel: LabKernel, language: str) -> None:
     unknown = kernel.run("%stream list --fast")
     assert unknown.error["evalue"] == say(language, "magic.option.unknown", "fast"), unknown.error["evalue"]
 
-    shown = kernel.ok("%help stream").plain
+    shown = kernel.ok("%help stream").page
     assert shown == say(language, "stream.usage"), shown
     listed = kernel.ok("%lsmagic").plain
     assert say(language, "lsmagic.title") in listed and say(language, "check.summary") in listed, listed
@@ -124,7 +124,7 @@ def test_a_kernel_for_a_korean_notebook_speaks_korean(start_kernel, tmp_path):
     # what a Korean student reads: the words themselves, not the English ones
     shown = kernel.ok("%stream show ticks").text
     assert "중지됨" in shown and "STOPPED" not in shown, shown
-    assert HANGUL.search(kernel.ok("%help check").plain)
+    assert HANGUL.search(kernel.ok("%help check").page)
 
 
 def test_the_same_kernel_for_an_english_notebook_speaks_english(start_kernel, tmp_path):
@@ -150,4 +150,4 @@ def test_the_language_follows_the_session_or_is_forced(where, env, language, sta
     course = course_copy(tmp_path)
     kernel = start_kernel(where, cwd=course if where == "course" else course / where, env=env)
     usage_error_and_help_speak(kernel, language)
-    assert bool(HANGUL.search(kernel.ok("%help socket").plain)) == (language == "ko")
+    assert bool(HANGUL.search(kernel.ok("%help socket").page)) == (language == "ko")

@@ -90,5 +90,5 @@ def test_snapshot_belongs_to_show(clean_streams):
     k = clean_streams
     wrong = k.run("%stream list --snapshot")
     assert wrong.status == "error" and "--snapshot goes with %stream show only" in wrong.error_text, wrong.describe()
-    usage = k.ok("%help stream").plain
+    usage = k.ok("%help stream").page
     assert "%stream show NAME [--snapshot]" in usage, usage

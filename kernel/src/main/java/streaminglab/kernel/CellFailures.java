@@ -1,6 +1,5 @@
 package streaminglab.kernel;
 
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import streaminglab.execution.CellError;
 import streaminglab.execution.CellInterruptedException;
 import streaminglab.execution.CellRuntimeError;
@@ -14,8 +13,11 @@ import streaminglab.streaming.StreamingErrors;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Whatever stopped a cell, as the error the notebook shows, plus the full trace folded below it. */
+/** Whatever stopped a cell, as the one error message the notebook shows: the short lines, then the full trace. */
 final class CellFailures {
+    private static final String DIM = "\u001b[2m";
+    private static final String PLAIN = "\u001b[0m";
+
     private CellFailures() {
     }
 
@@ -48,13 +50,17 @@ final class CellFailures {
         return false;
     }
 
-    /** The whole stack trace in a closed details element, for runtime failures; null for the rest. */
-    static DisplayData foldedTrace(CellError error) {
-        if (!(error instanceof RuntimeErrors.FailedCell) || error.getCause() == null) return null;
-        String trace = RuntimeErrors.fullTrace(error.getCause());
-        DisplayData data = new DisplayData(Messages.text("kernel.full_trace_text"));
-        data.putHTML("<details><summary style=\"cursor:pointer;opacity:0.7\">" + Messages.text("kernel.full_trace") + "</summary><pre style=\"font-size:80%\">"
-                + trace.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre></details>");
-        return data;
+    /**
+     * The traceback the notebook shows, in the one error message: the short lines first (what the
+     * student reads), then, for a runtime failure, the whole stack trace under a dimmed heading; front
+     * ends show a long traceback scrolled or collapsed, and the kernel log has it too.
+     */
+    static List<String> traceback(CellError error) {
+        if (!(error instanceof RuntimeErrors.FailedCell) || error.getCause() == null) return error.traceback();
+        List<String> lines = new ArrayList<>(error.traceback());
+        lines.add("");
+        lines.add(DIM + "── " + Messages.text("kernel.full_trace") + " ──" + PLAIN);
+        lines.addAll(List.of(RuntimeErrors.fullTrace(error.getCause()).stripTrailing().split("\r?\n")));
+        return lines;
     }
 }

@@ -77,7 +77,7 @@ final class CellHistory implements HistoryManager {
     private static List<HistoryEntry> shape(List<HistoryEntry> entries, Set<ResultFlag> flags) {
         List<HistoryEntry> out = new ArrayList<>(entries.size());
         for (HistoryEntry e : entries) {
-            out.add(flags.contains(ResultFlag.INCLUDE_OUTPUT) && e.hasOutput()
+            out.add(flags.contains(ResultFlag.INCLUDE_OUTPUT)
                     ? e : new HistoryEntry(e.getSession(), e.getCellNumber(), e.getInput()));
         }
         return out;

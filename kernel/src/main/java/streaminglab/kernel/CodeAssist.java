@@ -75,12 +75,24 @@ final class CodeAssist {
         return text.length() == 0 ? null : new DisplayData(text.toString().strip());
     }
 
+    /**
+     * What {@code NAME?} shows in the pager: what Shift-Tab shows for NAME (a variable, a class, a method;
+     * {@code %NAME} a magic's usage), else the usage of the magic called NAME; null when nothing is.
+     */
+    DisplayData help(String name) {
+        DisplayData inspected = inspect(name, name.length());
+        if (inspected != null) return inspected;
+        Magic magic = magics.find(name);
+        return magic == null ? null : new DisplayData(magic.usage());
+    }
+
     /** complete, invalid, unknown, or an indent for the next line of an unfinished cell. */
     String isComplete(String code) {
         if (code.stripLeading().startsWith("%%")) {
             // like IPython: a cell magic's body goes on until an empty line
             return code.endsWith("\n\n") ? "complete" : "";
         }
+        if (CellRunner.asksAboutAName(code)) return "complete";
         String remaining = CellSource.javaOnly(code);
         SourceCodeAnalysis analysis = java.analysis();
         while (!remaining.isBlank()) {

@@ -57,7 +57,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -160,6 +159,11 @@ public final class LabKernel extends BaseKernel {
             }
 
             @Override
+            public void clearOutput(boolean wait) {
+                router.clearOutput(wait);
+            }
+
+            @Override
             public void display(Object value) {
                 if (value instanceof Dataset && ((Dataset<?>) value).isStreaming()) {
                     startDisplayQuery((Dataset<?>) value); // its live view appears as the query starts
@@ -248,7 +252,8 @@ public final class LabKernel extends BaseKernel {
 
     private void history(ShellReplyEnvironment env, Message<HistoryRequest> message) {
         env.setBusyDeferIdle();
-        env.reply(new Replies.History(history.answer(message.getContent())));
+        HistoryRequest request = message.getContent();
+        env.reply(new Replies.History(history.answer(request), request.includeOutput()));
     }
 
     private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
@@ -263,12 +268,13 @@ public final class LabKernel extends BaseKernel {
         CellOutput cell = router.begin(message, count);
         runningCell = count;
         DisplayData result = null;
+        CellRunner runner = null;
         CellError error = null;
         try (JobProgressBar.Watch progress = progressBar.watch(cell)) {
-            CellRunner runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
+            CellRunner cellRunner = runner = new CellRunner(evaluator(), magics, renderer, spark, jobs);
             result = (DisplayData) cellThread.run(() -> {
                 router.adopt(cell); // the cell thread, and every thread it starts, writes to this cell
-                return runner.run(code, count);
+                return cellRunner.run(code, count);
             });
         } catch (Throwable failure) {
             error = CellFailures.describe(failure, spark.sessionIfReady());
@@ -280,14 +286,11 @@ public final class LabKernel extends BaseKernel {
 
         if (error == null) {
             if (result != null && !silent) env.publish(new PublishExecuteResult(count, result));
-            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+            env.defer().reply(new Replies.Executed(count, runner.page()));
         } else {
-            env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(),
-                    error.traceback()));
-            DisplayData folded = CellFailures.foldedTrace(error);
-            if (folded != null) cell.display(folded);
-            ErrorReply reply = new ErrorReply(error.name(), error.getMessage() == null ? "" : error.getMessage(),
-                    error.traceback());
+            List<String> traceback = CellFailures.traceback(error);
+            env.publish(new PublishError(error.name(), error.getMessage() == null ? "" : error.getMessage(), traceback));
+            ErrorReply reply = new ErrorReply(error.name(), error.getMessage() == null ? "" : error.getMessage(), traceback);
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
             if (request.shouldStopOnError()) QueuedRequests.abortQueuedBehind(connection, env);

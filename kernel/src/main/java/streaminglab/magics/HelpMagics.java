@@ -88,7 +88,7 @@ public final class HelpMagics {
                 throw new UsageError(Messages.text("help.no_such_magic", name)
                         + (close.isEmpty() ? "" : Messages.text("magic.did_you_mean", String.join(", ", close))), USAGE);
             }
-            return magic.usage();
+            return new Page(magic.usage()); // in the pager, as IPython answers %magic?
         }
     }
 }

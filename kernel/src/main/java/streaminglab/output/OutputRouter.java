@@ -3,6 +3,7 @@ package streaminglab.output;
 import io.github.spencerpark.jupyter.channels.JupyterSocket;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.messages.MessageContext;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
 import io.github.spencerpark.jupyter.messages.publish.PublishStream;
 
 import java.io.OutputStream;
@@ -104,6 +105,18 @@ public final class OutputRouter implements AutoCloseable {
         CellOutput via = now != null ? now : origin;
         via.updateDisplay(data);
         return now != null;
+    }
+
+    /**
+     * IPython's clear_output for the cell the calling thread writes to: clears its output area now, or,
+     * with wait, when its next output arrives (no flicker when a loop redraws). What was written before
+     * goes out first, so it is what gets cleared.
+     */
+    public void clearOutput(boolean wait) {
+        CellOutput cell = current();
+        if (cell == null) return;
+        cell.flush();
+        cell.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
     }
 
     /** The cell being executed now, or null between cells. */

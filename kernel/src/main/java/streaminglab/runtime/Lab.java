@@ -4,7 +4,8 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What notebook code may call (statically imported into every notebook): {@code display(x)}.
+ * What notebook code may call (statically imported into every notebook): {@code display(x)},
+ * {@code clearOutput()}.
  * The kernel attaches its services at start; cells never see the kernel itself.
  */
 public final class Lab {
@@ -20,6 +21,9 @@ public final class Lab {
 
         /** A file or folder of the course the notebook belongs to, as an absolute path. */
         String courseFile(String relative);
+
+        /** Clears the output of the cell that is writing now; wait: when its next output arrives. */
+        void clearOutput(boolean wait);
     }
 
     private static volatile Services services;
@@ -63,6 +67,19 @@ public final class Lab {
      */
     public static String courseFile(String relative) {
         return services().courseFile(relative);
+    }
+
+    /** Clears the cell's output now, as IPython's {@code clear_output()}. */
+    public static void clearOutput() {
+        clearOutput(false);
+    }
+
+    /**
+     * Clears the cell's output; with {@code wait} true only when the next output arrives, so a cell that
+     * redraws in a loop ({@code clearOutput(true); System.out.println(progress);}) does not flicker.
+     */
+    public static void clearOutput(boolean wait) {
+        services().clearOutput(wait);
     }
 
     /** Shows HTML in the cell now. */
