@@ -96,6 +96,29 @@ def test_nothing_of_the_cell_ran_to_complete_it(spark_kernel):
 
 
 # --------------------------------------------------------------------------
+# Shift-Tab: signature and Spark's own documentation
+# --------------------------------------------------------------------------
+
+
+def test_shift_tab_shows_sparks_documentation(spark_kernel):
+    reply = spark_kernel.inspect("spark.readStream")
+    assert reply["status"] == "ok" and reply["found"], reply
+    text = reply["data"]["text/plain"]
+    assert "readStream()" in text, text
+    # the first sentence of SparkSession.readStream's own doc comment
+    assert "can be used to read streaming data in as a" in text, text
+
+
+def test_shift_tab_on_a_variable_declared_earlier_in_the_cell(spark_kernel):
+    code = "Dataset<Row> sameCellEvents = spark.range(3).toDF();\nsameCellEvents.withWatermark"
+    reply = spark_kernel.inspect(code)
+    assert reply["status"] == "ok" and reply["found"], reply
+    text = reply["data"]["text/plain"]
+    assert "withWatermark(" in text, text
+    assert "Defines an event time watermark for this `Dataset`." in text, text
+
+
+# --------------------------------------------------------------------------
 # compile errors name the cell
 # --------------------------------------------------------------------------
 

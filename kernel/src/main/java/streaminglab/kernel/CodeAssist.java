@@ -95,9 +95,14 @@ final class CodeAssist {
             docs = analysis.documentation(opened, view.cursor() + 1, true);
         }
         StringBuilder text = new StringBuilder();
+        String previous = null;
         for (Documentation doc : docs) {
             text.append(doc.signature()).append('\n');
-            if (doc.javadoc() != null && !doc.javadoc().isBlank()) text.append('\n').append(doc.javadoc().strip()).append("\n\n");
+            // the JDK's own classes have their Javadoc from JShell; Spark's come from its shipped sources
+            String about = doc.javadoc() != null && !doc.javadoc().isBlank() ? doc.javadoc().strip()
+                    : SparkDocs.shipped().firstParagraph(doc.signature());
+            if (about != null && !about.equals(previous)) text.append('\n').append(about).append("\n\n");
+            previous = about; // overloads documented alike: once
         }
         if (text.length() == 0) {
             String word = identifierBefore(view.text(), view.cursor());
