@@ -56,6 +56,20 @@ final class SparkApiMembers {
         return overloads.getOrDefault(name, 0) > logging;
     }
 
+    /** The same judgement for a method found by reflection, which knows its declaring class and parameters. */
+    static boolean isJavaApi(Method m) {
+        if (m.isSynthetic() || m.isBridge() || m.getName().indexOf('$') >= 0) return false;
+        if (!LOGGING_OVERLOADS.containsKey(m.getName())) return true;
+        try {
+            Class<?> logging = Class.forName(LOGGING, false, SparkApiMembers.class.getClassLoader());
+            if (!logging.isAssignableFrom(m.getDeclaringClass())) return true;
+            logging.getMethod(m.getName(), m.getParameterTypes());
+            return false; // Logging declares this very method
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return true;
+        }
+    }
+
     private static String nameOf(String continuation) {
         int paren = continuation.indexOf('(');
         return paren < 0 ? continuation : continuation.substring(0, paren);
