@@ -82,11 +82,14 @@ def test_tab_on_a_variable_declared_earlier_in_the_cell(spark_kernel):
 
 
 def test_tab_on_a_var_declared_earlier_in_the_cell(spark_kernel):
-    code = ('var sameCellReader = spark.readStream().format("socket");\n'
-            'sameCellReader.option("port", 9999);\n'
-            "sameCellReader.lo")
+    # a lesson's cell: each variable typed from the one before, none of them known to JShell yet
+    code = ('Dataset<Row> sameCellLines = spark.readStream().format("socket").option("port", 9999).load();\n'
+            'var sameCellCounts = sameCellLines.groupBy("value").count();\n'
+            'sameCellCounts.printSchema();\n'
+            'var sameCellWriter = sameCellCounts.writeStream();\n'
+            "sameCellWriter.outputM")
     found = completed(spark_kernel, code)
-    assert found == {"load"}, sorted(found)
+    assert found == {"outputMode"}, sorted(found)
 
 
 def test_nothing_of_the_cell_ran_to_complete_it(spark_kernel):

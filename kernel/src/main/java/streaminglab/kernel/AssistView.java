@@ -9,6 +9,7 @@ import streaminglab.execution.JavaEvaluator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  */
 final class AssistView {
     private static final Pattern IMPORT = Pattern.compile("^\\s*import\\b");
+    private static final Pattern INFERRED_VARIABLE = Pattern.compile("^\\s*(?:final\\s+)?var\\s+([A-Za-z_$][\\w$]*)\\s*=");
     private static final String SPARK_PLACEHOLDER = "org.apache.spark.sql.SparkSession spark = null;\n";
 
     private final String text;
@@ -82,6 +84,10 @@ final class AssistView {
 
     /** The names a snippet declares when it declares variables and nothing else; otherwise none. */
     private static List<String> variablesDeclaredBy(SourceCodeAnalysis analysis, String source) {
+        // JShell cannot type `var x = words.count()` while `words` is only declared in this cell: it calls that
+        // snippet erroneous, yet in the prelude, after `words`, it is a declaration like any other
+        Matcher inferred = INFERRED_VARIABLE.matcher(source);
+        if (inferred.find()) return List.of(inferred.group(1));
         try {
             List<Snippet> snippets = analysis.sourceToSnippets(source);
             if (snippets.stream().anyMatch(s -> !(s instanceof VarSnippet))) return List.of();
