@@ -6,9 +6,17 @@ import streaminglab.language.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Turns JShell's diagnostics into an error that points at the line of the cell. */
 final class CompileErrors {
+    /**
+     * javac names where it looked for a symbol; for code typed in a cell that is JShell's wrapper class, whose
+     * name JShell removes, leaving `location: class ` with nothing after it. The cell is what the student wrote.
+     */
+    private static final Pattern NAMELESS_CLASS = Pattern.compile("(?m)^([ \\t]*location: )class[ \\t]*$");
+
     private CompileErrors() {
     }
 
@@ -17,7 +25,7 @@ final class CompileErrors {
         String first = null;
         for (Diag diag : diagnostics) {
             if (!diag.isError()) continue;
-            String message = diag.getMessage(Locale.ROOT);
+            String message = namingTheCell(diag.getMessage(Locale.ROOT));
             if (first == null) first = message;
             int from = clamp(cell, snippetStart + (int) Math.max(0, diag.getStartPosition()));
             int to = clamp(cell, snippetStart + (int) Math.max(diag.getStartPosition(), diag.getEndPosition()));
@@ -36,6 +44,11 @@ final class CompileErrors {
             lines.add(first);
         }
         return new CellError("CompileError", first, lines, null);
+    }
+
+    static String namingTheCell(String message) {
+        return NAMELESS_CLASS.matcher(message)
+                .replaceAll(m -> Matcher.quoteReplacement(m.group(1) + Messages.text("error.compile_location_cell")));
     }
 
     private static int clamp(String cell, int position) {

@@ -40,13 +40,44 @@ final class CodeAssist {
             }
             return new ReplacementOptions(names, cursor - line.length(), cursor);
         }
-        Snippet s = snippetAt(CellSource.javaOnly(code), cursor);
+        AssistView view = AssistView.at(java, CellSource.javaOnly(code), cursor);
         int[] anchor = new int[1];
-        List<Suggestion> suggestions = java.analysis().completionSuggestions(s.text, s.cursor, anchor);
+        List<Suggestion> suggestions = suggest(view, anchor);
+        if (suggestions.isEmpty() && view.hasPrelude()) {
+            view = view.withoutPrelude(); // a snippet the prelude does not fit in (a method declaration, say)
+            suggestions = suggest(view, anchor);
+        }
+        SparkApiMembers api = SparkApiMembers.of(receiverMembers(view, anchor[0], suggestions));
         Set<String> options = new LinkedHashSet<>();
         suggestions.stream().filter(Suggestion::matchesType).forEach(x -> options.add(x.continuation()));
         suggestions.forEach(x -> options.add(x.continuation()));
-        return new ReplacementOptions(new ArrayList<>(options), s.start + anchor[0], cursor);
+        options.removeIf(c -> !api.isJavaApi(c));
+        return new ReplacementOptions(new ArrayList<>(options), view.inCell(anchor[0]), cursor);
+    }
+
+    private List<Suggestion> suggest(AssistView view, int[] anchor) {
+        return java.analysis().completionSuggestions(view.text(), view.cursor(), anchor);
+    }
+
+    /**
+     * Every member of the receiver before the dot, one per overload: what tells a Logging method from a real one
+     * (see {@link SparkApiMembers}). When a name is typed after the dot JShell lists only the members that start
+     * with it, so the receiver is asked once more with nothing typed, and only when a Logging name is among them.
+     */
+    private List<String> receiverMembers(AssistView view, int anchor, List<Suggestion> suggestions) {
+        List<String> found = suggestions.stream().map(Suggestion::continuation).toList();
+        boolean typed = anchor < view.cursor();
+        if (!typed || !afterDot(view.text(), anchor) || found.stream().noneMatch(SparkApiMembers::mayBeLogging)) {
+            return found;
+        }
+        return java.analysis().completionSuggestions(view.text(), anchor, new int[1]).stream()
+                .map(Suggestion::continuation).toList();
+    }
+
+    private static boolean afterDot(String text, int at) {
+        int i = at - 1;
+        while (i >= 0 && Character.isWhitespace(text.charAt(i))) i--;
+        return i >= 0 && text.charAt(i) == '.';
     }
 
     DisplayData inspect(String code, int cursor) {
@@ -55,21 +86,26 @@ final class CodeAssist {
             Magic magic = magics.find(line.replaceFirst("^%+", "").split("\\s+")[0]);
             return magic == null ? null : new DisplayData(magic.usage());
         }
-        Snippet s = snippetAt(CellSource.javaOnly(code), cursor);
+        AssistView view = AssistView.at(java, CellSource.javaOnly(code), cursor);
         SourceCodeAnalysis analysis = java.analysis();
-        List<Documentation> docs = analysis.documentation(s.text, s.cursor, true);
-        if (docs.isEmpty() && endsIdentifier(s.text, s.cursor)) {
+        List<Documentation> docs = analysis.documentation(view.text(), view.cursor(), true);
+        if (docs.isEmpty() && endsIdentifier(view.text(), view.cursor())) {
             // the cursor is at the end of a method name: ask as if the call were open
-            String opened = s.text.substring(0, s.cursor) + "(" + s.text.substring(s.cursor);
-            docs = analysis.documentation(opened, s.cursor + 1, true);
+            String opened = view.text().substring(0, view.cursor()) + "(" + view.text().substring(view.cursor());
+            docs = analysis.documentation(opened, view.cursor() + 1, true);
         }
         StringBuilder text = new StringBuilder();
+        String previous = null;
         for (Documentation doc : docs) {
             text.append(doc.signature()).append('\n');
-            if (doc.javadoc() != null && !doc.javadoc().isBlank()) text.append('\n').append(doc.javadoc().strip()).append("\n\n");
+            // the JDK's own classes have their Javadoc from JShell; Spark's come from its shipped sources
+            String about = doc.javadoc() != null && !doc.javadoc().isBlank() ? doc.javadoc().strip()
+                    : SparkDocs.shipped().firstParagraph(doc.signature());
+            if (about != null && !about.equals(previous)) text.append('\n').append(about).append("\n\n");
+            previous = about; // overloads documented alike: once
         }
         if (text.length() == 0) {
-            String word = identifierBefore(s.text, s.cursor);
+            String word = identifierBefore(view.text(), view.cursor());
             java.variable(word).ifPresent(v -> text.append(v.typeName()).append(' ').append(v.name()));
         }
         return text.length() == 0 ? null : new DisplayData(text.toString().strip());
@@ -115,33 +151,6 @@ final class CodeAssist {
             if (ch == '}' || ch == ')') depth = Math.max(0, depth - 1);
         }
         return "    ".repeat(Math.max(depth, 0));
-    }
-
-    private record Snippet(String text, int start, int cursor) {
-    }
-
-    /** The snippet of a multi-statement cell the cursor is in, so JShell analyses only that. */
-    private Snippet snippetAt(String code, int cursor) {
-        SourceCodeAnalysis analysis = java.analysis();
-        int start = 0;
-        int end = code.length();
-        String remaining = code;
-        while (!remaining.isBlank()) {
-            CompletionInfo info = analysis.analyzeCompletion(remaining);
-            if (info.completeness() == Completeness.DEFINITELY_INCOMPLETE
-                    || info.completeness() == Completeness.CONSIDERED_INCOMPLETE
-                    || info.completeness() == Completeness.EMPTY) break;
-            int consumed = remaining.length() - info.remaining().length();
-            if (consumed <= 0) break;
-            if (start + consumed >= cursor) {
-                end = start + consumed;
-                break;
-            }
-            start += consumed;
-            remaining = info.remaining();
-        }
-        int at = Math.max(0, Math.min(cursor, code.length()) - start);
-        return new Snippet(code.substring(start, Math.max(end, start + at)), start, at);
     }
 
     private static String currentLine(String code, int cursor) {

@@ -396,6 +396,10 @@ public final class LabKernel extends BaseKernel {
 
     @Override
     public ReplacementOptions complete(String code, int at) throws Exception {
+        if (!java.isDone()) { // JShell is still starting: `spark.` need not wait for it
+            ReplacementOptions early = EarlyCompletion.sparkMembers(CellSource.javaOnly(code), at);
+            if (early != null) return early;
+        }
         return new CodeAssist(evaluator(), magics).complete(code, at);
     }
 
