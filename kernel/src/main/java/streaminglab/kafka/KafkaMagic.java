@@ -264,7 +264,7 @@ final class KafkaMagic implements Magic {
         String created = topics.ensure(topic);
         CellOutput cell = router == null ? null : router.current();
         FakeProducer producer = new FakeProducer(topic, count, rate, seed,
-                cluster.bulkProducerConfig("spark-streaming-lab-fake-" + topic), cell, created);
+                cluster.bulkProducerConfig("spark-streaming-lab-fake-" + topic), router, cell, created);
         producers.add(producer);
         producer.start();
         if (args.has("wait")) {

@@ -105,7 +105,7 @@ public final class LabKernel extends BaseKernel {
                 : new ExecutorClassFolder(settings.executorClassDir(), cellLoader);
         this.spark = new SparkStarter(settings, cellLoader, executorClasses == null ? null : executorClasses.root());
         this.jobs = new CellJobs(spark);
-        this.progressBar = new JobProgressBar(spark);
+        this.progressBar = new JobProgressBar(spark, router);
         this.renderer = new ValueRenderer(settings.maxRows());
         spark.onReady(session -> {
             LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log);

@@ -1,6 +1,8 @@
 package streaminglab.socket;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
@@ -150,7 +152,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
         List<String> lines = textLines(file);
         if (lines.isEmpty()) throw new UsageError(Messages.text("socket.empty_file", file), USAGE);
         CellOutput cell = router.current();
-        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString(),
+        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), router, cell, file.getFileName().toString(),
                 readersOfPort.applyAsInt(port), CONNECT_WAIT_MS);
         if (args.has("wait") && args.has("loop")) throw new UsageError(Messages.text("socket.wait_and_loop"), USAGE);
         feeders.add(feeder);
@@ -209,22 +211,17 @@ public final class SocketMagic implements Magic, AutoCloseable {
     private DisplayData status() {
         if (servers.isEmpty()) return new DisplayData(Messages.text("socket.none_running"));
         StringBuilder text = new StringBuilder();
-        StringBuilder html = new StringBuilder("<table><thead><tr>");
-        for (String column : List.of("address", "clients", "lines_sent", "feeders")) {
-            html.append("<th>").append(Messages.text("socket.column." + column)).append("</th>");
-        }
-        html.append("</tr></thead><tbody>");
+        List<String> header = new ArrayList<>();
+        for (String column : List.of("address", "clients", "lines_sent", "feeders")) header.add(Messages.text("socket.column." + column));
+        List<List<String>> rows = new ArrayList<>();
         for (SocketTextServer s : servers.values()) {
             long feeding = feeders.stream().filter(f -> f.server() == s && f.isRunning()).count();
             text.append(Messages.text("socket.status_line", s.host(), s.port(), s.clients(), s.linesSent(), feeding))
                     .append(System.lineSeparator());
-            html.append("<tr><td>").append(s.host()).append(':').append(s.port()).append("</td><td>").append(s.clients())
-                    .append("</td><td>").append(s.linesSent()).append("</td><td>").append(feeding).append("</td></tr>");
+            rows.add(List.of(s.host() + ":" + s.port(), String.valueOf(s.clients()), String.valueOf(s.linesSent()),
+                    String.valueOf(feeding)));
         }
-        html.append("</tbody></table>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString().stripTrailing(), Html.grid(header, rows));
     }
 
     private String stop(int port) {

@@ -8,6 +8,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import streaminglab.display.Table;
 import streaminglab.output.CellOutput;
+import streaminglab.output.UpdatingDisplay;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -32,7 +33,6 @@ public final class LiveView {
     private final UUID runId;
     private final String name;
     private final CellOutput origin;
-    private final String displayId;
     private final QueryFacts facts;
     private final int maxRows;
     private final long startedAt = System.currentTimeMillis();
@@ -63,10 +63,8 @@ public final class LiveView {
     private long lastBatchId = -1;
     private int shownRows;
 
-    /** Whether the latest render reached a notebook being executed (see OutputRouter#updateDisplay). */
-    volatile boolean seenByRunningCell = true;
-    volatile long lastRenderAt;
-    volatile boolean renderPending;
+    /** Where the view is drawn: under the cell that started the query, updated in place. */
+    private UpdatingDisplay display;
 
     LiveView(UUID id, UUID runId, String name, CellOutput origin, QueryFacts facts, int maxRows) {
         this.id = id;
@@ -75,8 +73,19 @@ public final class LiveView {
         this.origin = origin;
         this.facts = facts;
         this.maxRows = maxRows;
-        // by run: a query restarted from its checkpoint keeps its id, and its earlier view keeps its last state
-        this.displayId = "live-view-" + runId;
+    }
+
+    /** By run: a query restarted from its checkpoint keeps its id, and its earlier view keeps its last state. */
+    String displayId() {
+        return "live-view-" + runId;
+    }
+
+    void drawnBy(UpdatingDisplay display) {
+        this.display = display;
+    }
+
+    UpdatingDisplay display() {
+        return display;
     }
 
     public UUID id() {
@@ -98,10 +107,6 @@ public final class LiveView {
 
     public CellOutput origin() {
         return origin;
-    }
-
-    public String displayId() {
-        return displayId;
     }
 
     public QueryFacts facts() {

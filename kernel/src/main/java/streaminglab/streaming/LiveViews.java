@@ -1,6 +1,5 @@
 package streaminglab.streaming;
 
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,7 +53,6 @@ public final class LiveViews extends StreamingQueryListener {
             t.setContextClassLoader(cellLoader);
             return t;
         });
-        router.beforeCellEnds(this::showLatestTo);
         renderer.scheduleWithFixedDelay(this::noteEpochs, EPOCH_POLL_MS, EPOCH_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -76,7 +74,7 @@ public final class LiveViews extends StreamingQueryListener {
                 if (latest.isDefined() && (seen == null || seen.id() < (Long) latest.get())) {
                     view.epoch((Long) latest.get(), -1);
                     if ("memory".equals(view.facts().sink())) readMemoryTable(view); // it renders
-                    else scheduleRender(view);
+                    else view.display().changed();
                 }
             } catch (RuntimeException e) {
                 log.println("could not read the epochs of " + view.label() + ": " + e);
@@ -123,11 +121,9 @@ public final class LiveViews extends StreamingQueryListener {
         StreamingQuery query = spark.streams().get(event.id());
         LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : new LiveView.QueryFacts("?", "?", "?", null);
         LiveView view = new LiveView(event.id(), event.runId(), event.name(), cell, facts, maxRows);
+        view.drawnBy(router.updatingDisplay(cell, view.displayId(), minIntervalMs, () -> LiveViewRenderer.render(view), renderer));
         views.put(event.id(), view);
-        DisplayData first = LiveViewRenderer.render(view);
-        first.setDisplayId(view.displayId());
-        cell.display(first);
-        view.lastRenderAt = System.currentTimeMillis();
+        view.display().show();
     }
 
     @Override
@@ -138,7 +134,7 @@ public final class LiveViews extends StreamingQueryListener {
         if ("memory".equals(view.facts().sink()) && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
             renderer.execute(() -> readMemoryTable(view));
         }
-        scheduleRender(view);
+        view.display().changed();
     }
 
     @Override
@@ -155,13 +151,13 @@ public final class LiveViews extends StreamingQueryListener {
                         view.facts().checkpoint())
                 : null;
         view.terminated(error);
-        renderer.execute(() -> render(view)); // the end is always shown, not throttled away
+        renderer.execute(() -> view.display().updateNow()); // the end is always shown, not throttled away
     }
 
     /** A query stopped from the lab: shown at once, before Spark's own event arrives. */
     void stopped(LiveView view) {
         if (view.state() == LiveView.State.ACTIVE) view.terminated(null);
-        render(view);
+        view.display().updateNow();
     }
 
     /** Rows of a micro-batch from the live console sink; false if the query has no view. */
@@ -170,43 +166,15 @@ public final class LiveViews extends StreamingQueryListener {
         if (view == null) return false;
         view.batch(batchId, schema, rows, rows.size(), wholeTable, numRows);
         if (view.facts().continuous()) view.epoch(batchId, rows.size());
-        scheduleRender(view);
+        view.display().changed();
         return true;
     }
 
-    // --- rendering ----------------------------------------------------------------------
-
-    private void scheduleRender(LiveView view) {
-        synchronized (view) {
-            if (view.renderPending) return;
-            view.renderPending = true;
-        }
-        long wait = Math.max(0, view.lastRenderAt + minIntervalMs - System.currentTimeMillis());
-        renderer.schedule(() -> {
-            // noted before a new render may be asked for: one asked for while this one renders waits its turn
-            view.lastRenderAt = System.currentTimeMillis();
-            view.renderPending = false;
-            render(view);
-        }, wait, TimeUnit.MILLISECONDS);
-    }
-
-    /** Renders now, on the live-views thread or the caller's. */
-    public void render(LiveView view) {
-        try {
-            DisplayData data = LiveViewRenderer.render(view);
-            data.setDisplayId(view.displayId());
-            view.seenByRunningCell = router.updateDisplay(view.origin(), data);
-            view.lastRenderAt = System.currentTimeMillis();
-        } catch (RuntimeException e) {
-            log.println("live view of " + view.label() + " failed to render: " + e);
-        }
-    }
+    // --- drawing -----------------------------------------------------------------------
 
     /** Shows the view again in the calling cell (%stream show). */
     public void showHere(LiveView view, CellOutput cell) {
-        DisplayData data = LiveViewRenderer.render(view);
-        data.setDisplayId(view.displayId());
-        cell.display(data);
+        view.display().showIn(cell);
     }
 
     /**
@@ -220,21 +188,10 @@ public final class LiveViews extends StreamingQueryListener {
         cell.display(LiveViewRenderer.snapshot(view));
     }
 
-    /** A notebook run by nbclient only sees updates sent while one of its cells runs: catch up at each cell's end. */
-    private void showLatestTo(CellOutput endingCell) {
-        for (LiveView view : views.values()) {
-            if (view.seenByRunningCell) continue;
-            DisplayData data = LiveViewRenderer.render(view);
-            data.setDisplayId(view.displayId());
-            endingCell.updateDisplay(data);
-            view.seenByRunningCell = true;
-        }
-    }
-
     /** Brings the view up to date now (the memory table read synchronously) and renders it. */
     public void refreshNow(LiveView view) {
         if ("memory".equals(view.facts().sink())) readMemoryTable(view);
-        render(view);
+        view.display().updateNow();
     }
 
     private void readMemoryTable(LiveView view) {
@@ -246,7 +203,7 @@ public final class LiveViews extends StreamingQueryListener {
                     ? Arrays.asList((Row[]) table.take(maxRows))
                     : Arrays.asList((Row[]) table.tail(maxRows));
             view.table(table.schema(), rows, total, memorySinkBatch(view));
-            scheduleRender(view);
+            view.display().changed();
         } catch (RuntimeException e) {
             log.println("could not read the memory table of " + view.label() + ": " + e);
         }
