@@ -51,7 +51,6 @@ import streaminglab.streaming.LiveViews;
 import streaminglab.streaming.StreamMagic;
 import streaminglab.streaming.StreamingQueries;
 import streaminglab.streaming.StreamingDisplay;
-import streaminglab.streaming.StreamingErrors;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -107,8 +106,11 @@ public final class LabKernel extends BaseKernel {
         this.jobs = new CellJobs(spark);
         this.progressBar = new JobProgressBar(spark, router);
         this.renderer = new ValueRenderer(settings.maxRows());
+        this.kafka = new KafkaLab(settings, router);
         spark.onReady(session -> {
-            LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log);
+            // a query that failed because Kafka is gone says so in its view
+            LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log,
+                    kafka::explainQueryFailure);
             views.attach();
             liveViews = views;
         });
@@ -132,9 +134,7 @@ public final class LabKernel extends BaseKernel {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }, router, course == null ? null : course.file("exercises/checks"), settings.checksDir()));
-        this.kafka = new KafkaLab(settings, router);
         kafka.magics().forEach(magics::register);
-        StreamingErrors.adviseOnQueryFailures(kafka::explainQueryFailure); // a query that failed because Kafka is gone says so
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override

@@ -291,11 +291,14 @@ public final class LiveView {
     }
 
     /** Facts about the query as Spark started it: sink, output mode, trigger, checkpoint. */
-    public record QueryFacts(String sink, String outputMode, String trigger, String checkpoint) {
+    public record QueryFacts(SinkKind sinkKind, String sink, String outputMode, String trigger, String checkpoint) {
+        /** Facts of a query the lab cannot look into. */
+        static final QueryFacts UNKNOWN = new QueryFacts(SinkKind.OTHER, "?", "?", "?", null);
+
         static QueryFacts of(StreamingQuery query) {
             var execution = StreamingQueries.execution(query);
-            if (execution == null) return new QueryFacts("?", "?", "?", null);
-            return new QueryFacts(StreamingQueries.sinkName(execution), String.valueOf(execution.outputMode()),
+            if (execution == null) return UNKNOWN;
+            return new QueryFacts(SinkKind.of(execution), SinkKind.name(execution), String.valueOf(execution.outputMode()),
                     StreamingQueries.triggerName(execution.trigger()), execution.resolvedCheckpointRoot());
         }
 
@@ -305,12 +308,17 @@ public final class LiveView {
 
         /** Sinks whose rows the view shows: the live console sink and the memory sink. */
         public boolean showsRows() {
-            return "console".equals(sink) || "memory".equals(sink);
+            return sinkKind == SinkKind.CONSOLE || sinkKind == SinkKind.MEMORY;
         }
 
         /** foreachBatch: each batch goes to the student's function, which Spark does not let the lab see. */
         public boolean handsBatchesToCode() {
-            return "foreachBatch".equals(sink);
+            return sinkKind == SinkKind.FOREACH_BATCH;
+        }
+
+        /** The memory sink: the view reads its table (named after the query) after each batch. */
+        public boolean readsMemoryTable() {
+            return sinkKind == SinkKind.MEMORY;
         }
 
         public boolean continuous() {

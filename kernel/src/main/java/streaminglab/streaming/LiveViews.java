@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,16 +38,19 @@ public final class LiveViews extends StreamingQueryListener {
     private final int maxRows;
     private final long minIntervalMs;
     private final PrintStream log;
+    /** Plain words for a failed query from the part of the lab that knows its cause (Kafka gone ...), or null. */
+    private final BinaryOperator<String> failureAdvice;
     private final Map<UUID, LiveView> views = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renderer;
 
     public LiveViews(OutputRouter router, SparkSession spark, int maxRows, long minIntervalMs, ClassLoader cellLoader,
-                     PrintStream log) {
+                     PrintStream log, BinaryOperator<String> failureAdvice) {
         this.router = router;
         this.spark = spark;
         this.maxRows = maxRows;
         this.minIntervalMs = minIntervalMs;
         this.log = log;
+        this.failureAdvice = failureAdvice;
         this.renderer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "live-views");
             t.setDaemon(true);
@@ -73,7 +77,7 @@ public final class LiveViews extends StreamingQueryListener {
                 LiveView.Epoch seen = view.lastEpoch();
                 if (latest.isDefined() && (seen == null || seen.id() < (Long) latest.get())) {
                     view.epoch((Long) latest.get(), -1);
-                    if ("memory".equals(view.facts().sink())) readMemoryTable(view); // it renders
+                    if (view.facts().readsMemoryTable()) readMemoryTable(view); // it renders
                     else view.display().changed();
                 }
             } catch (RuntimeException e) {
@@ -119,7 +123,7 @@ public final class LiveViews extends StreamingQueryListener {
         CellOutput cell = router.current();
         if (cell == null) return;
         StreamingQuery query = spark.streams().get(event.id());
-        LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : new LiveView.QueryFacts("?", "?", "?", null);
+        LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : LiveView.QueryFacts.UNKNOWN;
         LiveView view = new LiveView(event.id(), event.runId(), event.name(), cell, facts, maxRows);
         view.drawnBy(router.updatingDisplay(cell, view.displayId(), minIntervalMs, () -> LiveViewRenderer.render(view), renderer));
         views.put(event.id(), view);
@@ -131,7 +135,7 @@ public final class LiveViews extends StreamingQueryListener {
         LiveView view = views.get(event.progress().id());
         if (view == null || !view.runId().equals(event.progress().runId())) return; // an earlier run's last word
         view.progress(event.progress());
-        if ("memory".equals(view.facts().sink()) && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
+        if (view.facts().readsMemoryTable() && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
             renderer.execute(() -> readMemoryTable(view));
         }
         view.display().changed();
@@ -148,7 +152,7 @@ public final class LiveViews extends StreamingQueryListener {
         if (view == null || !view.runId().equals(event.runId())) return;
         String error = event.exception().isDefined()
                 ? StreamingErrors.forFailedQuery(event.exception().get(), shortError(event.exception().get()),
-                        view.facts().checkpoint())
+                        view.facts().checkpoint(), failureAdvice)
                 : null;
         view.terminated(error);
         renderer.execute(() -> view.display().updateNow()); // the end is always shown, not throttled away
@@ -184,13 +188,13 @@ public final class LiveViews extends StreamingQueryListener {
     public void showSnapshotHere(LiveView view, CellOutput cell) {
         // the memory table is read after each batch on the live-views thread: read it now, so the copy is current;
         // a stopped view keeps its last table (a later query of the same name may have the table now)
-        if ("memory".equals(view.facts().sink()) && view.state() == LiveView.State.ACTIVE) readMemoryTable(view);
+        if (view.facts().readsMemoryTable() && view.state() == LiveView.State.ACTIVE) readMemoryTable(view);
         cell.display(LiveViewRenderer.snapshot(view));
     }
 
     /** Brings the view up to date now (the memory table read synchronously) and renders it. */
     public void refreshNow(LiveView view) {
-        if ("memory".equals(view.facts().sink())) readMemoryTable(view);
+        if (view.facts().readsMemoryTable()) readMemoryTable(view);
         view.display().updateNow();
     }
 
