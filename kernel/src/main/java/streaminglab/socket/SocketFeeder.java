@@ -16,7 +16,7 @@ final class SocketFeeder {
 
     private final SocketTextServer server;
     private final List<String> lines;
-    private final int rate;
+    private final double rate;
     private final boolean loop;
     private final String label;
     /** The feed's progress under the cell that started it; null when no cell did. */
@@ -31,7 +31,7 @@ final class SocketFeeder {
     private final long connectWaitMs;
 
     /** readers: queries that read the port now; the feed starts once they are connected (or after connectWaitMs). */
-    SocketFeeder(SocketTextServer server, List<String> lines, int rate, boolean loop, OutputRouter router, CellOutput cell,
+    SocketFeeder(SocketTextServer server, List<String> lines, double rate, boolean loop, OutputRouter router, CellOutput cell,
                  String label, int readers, long connectWaitMs) {
         this.readers = readers;
         this.connectWaitMs = connectWaitMs;
@@ -79,7 +79,7 @@ final class SocketFeeder {
 
     private void run() {
         server.awaitClients(readers, connectWaitMs);
-        long nanosPerLine = 1_000_000_000L / rate;
+        long nanosPerLine = (long) (1_000_000_000L / rate);
         long next = System.nanoTime();
         int i = 0;
         state = Messages.text("feeder.feeding");
@@ -107,7 +107,8 @@ final class SocketFeeder {
     }
 
     private DisplayData progress() {
-        String text = Messages.text("feeder.progress", label, state, server.port(), sent, rate,
+        String text = Messages.text("feeder.progress", label, state, server.port(), sent,
+                rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate),
                 loop ? Messages.text("feeder.looping") : Messages.text("feeder.of", lines.size()),
                 undelivered > 0 ? Messages.text("feeder.undelivered", undelivered) : "");
         return Displays.of(text, Html.status(Html.line().text(text), Html.Tone.NEUTRAL));

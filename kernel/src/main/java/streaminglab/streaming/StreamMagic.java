@@ -78,7 +78,7 @@ public final class StreamMagic implements Magic {
                     throw new UsageError(Messages.text("stream.batches_or_idle"), USAGE);
                 }
                 int batches = args.intOption("batches", 0, 1, 1_000_000, USAGE);
-                int timeout = args.intOption("timeout", 60, 1, 24 * 3600, USAGE);
+                int timeout = args.secondsOption("timeout", 60, 1, 24 * 3600, USAGE);
                 return await(live, find(live, words.get(1)), batches, timeout);
             }
             case "progress" -> {
