@@ -152,7 +152,7 @@ class TestEmbeddedBroker:
         ("%kafka consume t --from-start", "Unknown option --from-start"),
         ("%kafka produce t", "--fake people"),
         ("%kafka produce t --fake robots", "not 'robots'"),
-        ("%kafka produce t --fake people --rate fast", "--rate needs records per second"),
+        ("%kafka produce t --fake people --rate fast", "--rate is records a second"),
         ("%kafka produce t --fake people --count -5", "--count must be between"),
         ("%%kafka produce t\n\n", "no records below"),
         ("%%kafka topics\nx", "not a cell magic"),

@@ -64,29 +64,6 @@ public final class Table {
         return hiddenColumns;
     }
 
-    /** An HTML table with a header of names and types; nulls greyed, a note for hidden rows. */
-    public String html() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("<table class=\"lab-table\" style=\"border-collapse:collapse\">\n<thead><tr>");
-        for (int i = 0; i < names.size(); i++) {
-            sb.append("<th style=\"text-align:left\">").append(escape(names.get(i)))
-                    .append("<br><span style=\"font-weight:normal;opacity:0.6;font-size:85%\">")
-                    .append(escape(types.get(i))).append("</span></th>");
-        }
-        sb.append("</tr></thead>\n<tbody>\n");
-        for (List<String> row : rows) {
-            sb.append("<tr>");
-            for (String cell : row) {
-                if (cell.equals("null")) sb.append("<td style=\"text-align:left;opacity:0.5\"><i>null</i></td>");
-                else sb.append("<td style=\"text-align:left\">").append(escape(cell)).append("</td>");
-            }
-            sb.append("</tr>\n");
-        }
-        sb.append("</tbody>\n</table>\n");
-        sb.append("<p style=\"opacity:0.7;font-size:85%\">").append(footer()).append("</p>");
-        return sb.toString();
-    }
-
     /** The same table as aligned text, for front ends without HTML. */
     public String text() {
         int[] width = new int[names.size()];
@@ -102,7 +79,8 @@ public final class Table {
         return sb.toString();
     }
 
-    private String footer() {
+    /** "N rows", with what is hidden: under the table in text and in HTML. */
+    public String footer() {
         String count = rows.size() == 1 ? "1 row" : rows.size() + " rows";
         if (hiddenRows() > 0) count = count + " shown, " + hiddenRows() + " more rows";
         if (hiddenColumns > 0) {
@@ -125,20 +103,5 @@ public final class Table {
             sb.append(' ').append(cell).append(" ".repeat(width[i] - cell.length())).append(" |");
         }
         return sb.append('\n').toString();
-    }
-
-    /** Text made safe to put in HTML. */
-    public static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

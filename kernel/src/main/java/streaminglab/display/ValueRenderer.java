@@ -44,9 +44,7 @@ public final class ValueRenderer {
             total = rows.count();
         }
         Table table = new Table(rows.schema(), taken, total);
-        DisplayData data = new DisplayData(table.text());
-        data.putHTML(table.html());
-        return data;
+        return Displays.of(table.text(), Html.table(table));
     }
 
     /** Only the columns the table shows, so only they are computed: thousands of columns make Spark slow. */
@@ -71,10 +69,8 @@ public final class ValueRenderer {
 
     private static DisplayData streamingHint(Dataset<Row> rows) {
         String hint = Messages.text("display.streaming_no_rows") + "\n" + rows.schema().treeString();
-        DisplayData data = new DisplayData(hint);
-        data.putHTML("<p>" + Messages.text("display.streaming_no_rows.html") + "</p><pre>"
-                + Table.escape(rows.schema().treeString()) + "</pre>");
-        return data;
+        return Displays.of(hint, Html.paragraph(Messages.text("display.streaming_no_rows"))
+                + Html.preformatted(rows.schema().treeString()));
     }
 
     /** A value's text past this many characters is cut: megabytes of text stall the browser. */

@@ -1,7 +1,8 @@
 package streaminglab.exercises;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
-import streaminglab.display.Table;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 
 import java.util.ArrayList;
@@ -91,12 +92,10 @@ public final class CheckResult {
 
     public DisplayData render() {
         String verdict = Messages.text(passed ? "check.passed" : "check.not_passed") + " ";
-        StringBuilder text = new StringBuilder(passed ? "✔ " : "✘ ").append(title).append(": ")
-                .append(verdict).append(summary).append('\n');
-        StringBuilder html = new StringBuilder("<div class=\"lab-check\" style=\"border-left:4px solid ")
-                .append(passed ? "#2e7d32" : "#ef6c00").append(";padding:4px 10px\">");
-        html.append("<p><b>").append(passed ? "✔ " : "✘ ").append(Table.escape(title)).append("</b>: ")
-                .append(Table.escape(verdict)).append(Table.escape(summary)).append("</p>");
+        String mark = passed ? "✔ " : "✘ ";
+        StringBuilder text = new StringBuilder(mark).append(title).append(": ").append(verdict).append(summary).append('\n');
+        List<String> html = new ArrayList<>();
+        html.add(Html.paragraph(Html.line().bold(mark + title).text(": " + verdict + summary)));
         if (!passed) {
             if (!missing.isEmpty()) section(text, html, Messages.text("check.section.missing"), missing);
             if (!unexpected.isEmpty()) section(text, html, Messages.text("check.section.unexpected"), unexpected);
@@ -106,30 +105,23 @@ public final class CheckResult {
             }
             for (String h : hints) {
                 text.append(Messages.text("check.hint", h)).append('\n');
-                html.append("<p>💡 ").append(Table.escape(h)).append("</p>");
+                html.add(Html.paragraph("💡 " + h));
             }
         }
-        html.append("</div>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString().stripTrailing(),
+                Html.markedSection("check", passed ? Html.Tone.GOOD : Html.Tone.WARN, html.toArray(String[]::new)));
     }
 
-    private void section(StringBuilder text, StringBuilder html, String label, List<List<String>> rows) {
+    private void section(StringBuilder text, List<String> html, String label, List<List<String>> rows) {
         text.append(label).append(":\n");
-        html.append("<p style=\"margin:6px 0 2px\">").append(label).append(":</p><table><thead><tr>");
-        for (String c : columns) html.append("<th style=\"text-align:left\">").append(Table.escape(c)).append("</th>");
-        html.append("</tr></thead><tbody>");
-        for (List<String> r : rows.subList(0, Math.min(SHOW, rows.size()))) {
-            text.append("  ").append(String.join(" | ", r)).append('\n');
-            html.append("<tr>");
-            for (String c : r) html.append("<td style=\"text-align:left\">").append(Table.escape(c)).append("</td>");
-            html.append("</tr>");
-        }
+        html.add(Html.paragraph(label + ":"));
+        List<List<String>> shown = rows.subList(0, Math.min(SHOW, rows.size()));
+        for (List<String> r : shown) text.append("  ").append(String.join(" | ", r)).append('\n');
+        html.add(Html.grid(columns, shown));
         if (rows.size() > SHOW) {
-            text.append("  ").append(Messages.text("check.more_rows", rows.size() - SHOW)).append('\n');
+            String more = Messages.text("check.more_rows", rows.size() - SHOW);
+            text.append("  ").append(more).append('\n');
+            html.add(Html.note(more));
         }
-        html.append("</tbody></table>");
-        if (rows.size() > SHOW) html.append("<p style=\"opacity:0.7\">").append(Table.escape(Messages.text("check.more_rows", rows.size() - SHOW))).append("</p>");
     }
 }

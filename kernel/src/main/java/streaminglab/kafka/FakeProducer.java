@@ -6,7 +6,11 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.output.CellOutput;
+import streaminglab.output.OutputRouter;
+import streaminglab.output.UpdatingDisplay;
 
 import java.time.Duration;
 import java.util.Map;
@@ -25,15 +29,15 @@ import java.util.concurrent.locks.LockSupport;
 final class FakeProducer {
     enum State { STARTING, RUNNING, DONE, STOPPED, FAILED }
 
-    private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long PROGRESS_EVERY_MS = 250;
 
     private final String topic;
     private final long count; // -1: until stopped
     private final double rate; // records per second; 0: as fast as the broker takes them
     private final long seed;
     private final Map<String, Object> producerConfig;
-    private final CellOutput cell;
-    private final String displayId = "kafka-produce-" + UUID.randomUUID();
+    /** The run's progress under the cell that started it; null when no cell did. */
+    private final UpdatingDisplay display;
     private final String note;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -46,14 +50,16 @@ final class FakeProducer {
     private volatile long handed;
     private Thread thread;
 
-    FakeProducer(String topic, long count, double rate, long seed, Map<String, Object> producerConfig, CellOutput cell, String note) {
+    FakeProducer(String topic, long count, double rate, long seed, Map<String, Object> producerConfig, OutputRouter router,
+                 CellOutput cell, String note) {
         this.topic = topic;
         this.count = count;
         this.rate = rate;
         this.seed = seed;
         this.producerConfig = producerConfig;
-        this.cell = cell;
         this.note = note;
+        this.display = cell == null ? null
+                : router.updatingDisplay(cell, "kafka-produce-" + UUID.randomUUID(), PROGRESS_EVERY_MS, this::progress);
     }
 
     String topic() {
@@ -74,9 +80,7 @@ final class FakeProducer {
 
     /** Shows the progress display in the cell and starts producing in the background. */
     void start() {
-        if (cell != null) {
-            cell.display(progress());
-        }
+        if (display != null) display.show();
         thread = new Thread(this::run, "kafka-fake-producer-" + topic);
         thread.setDaemon(true);
         thread.start();
@@ -99,17 +103,16 @@ final class FakeProducer {
     }
 
     private void run() {
-        Thread updater = null;
         KafkaProducer<String, String> producer = null;
         try {
             FakePeople people = new FakePeople(seed);
             producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
             state = State.RUNNING;
             startNanos = System.nanoTime();
-            updater = progressUpdater();
             Callback counted = (metadata, error) -> {
                 if (error == null) {
                     sent.incrementAndGet();
+                    if (display != null) display.changed();
                 } else {
                     failed.incrementAndGet();
                     firstError.compareAndSet(null, error.getMessage());
@@ -132,8 +135,7 @@ final class FakeProducer {
             // after a failure Kafka is likely gone: do not wait the whole delivery timeout again
             if (producer != null) producer.close(state == State.FAILED ? Duration.ofSeconds(2) : Duration.ofSeconds(60));
             endNanos = System.nanoTime();
-            if (updater != null) updater.interrupt();
-            update();
+            if (display != null) display.updateNow();
             finished.countDown();
         }
     }
@@ -143,31 +145,6 @@ final class FakeProducer {
         long due = startNanos + (long) (i * 1e9 / rate);
         long wait;
         while (!stopRequested && (wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
-    }
-
-    private Thread progressUpdater() {
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    TimeUnit.NANOSECONDS.sleep(PROGRESS_EVERY_NANOS);
-                    update();
-                }
-            } catch (InterruptedException ended) {
-                // the run ended; it draws the final state itself
-            }
-        }, "kafka-fake-progress-" + topic);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private void update() {
-        if (cell == null) return;
-        try {
-            cell.updateDisplay(progress());
-        } catch (RuntimeException e) {
-            // the front end went away; the records still go out
-        }
     }
 
     double seconds() {
@@ -214,18 +191,13 @@ final class FakeProducer {
         String prefix = note == null ? "" : note + "\n";
         String text = prefix + topic + bar + percent + " " + amount + speed + rateText + " · " + seedText + " · " + status;
 
-        String value = count > 0 ? " value=\"" + Math.min(done, count) + "\" max=\"" + count + "\"" : "";
+        Html.Line line = Html.line().bold(topic).text(" ");
         boolean active = state == State.STARTING || state == State.RUNNING;
-        String progressTag = count > 0 || active ? "<progress" + (count > 0 ? value : "") + " style=\"width:14em;vertical-align:middle\"></progress> " : "";
-        String colour = state == State.FAILED ? "color:#b00020;" : "";
-        String html = (note == null ? "" : "<div>" + KafkaTables.escape(note) + "</div>")
-                + "<div style=\"" + colour + "\"><b>" + KafkaTables.escape(topic) + "</b> " + progressTag
-                + KafkaTables.escape(percent.trim() + (percent.isEmpty() ? "" : " · ") + amount + speed + rateText
-                + " · " + seedText + " · " + status) + "</div>";
-        DisplayData data = new DisplayData(text);
-        data.putHTML(html);
-        data.setDisplayId(displayId);
-        return data;
+        if (count > 0 || active) line.progress(done, count, "14");
+        line.text(percent.trim() + (percent.isEmpty() ? "" : " · ") + amount + speed + rateText + " · " + seedText + " · " + status);
+        String html = (note == null ? "" : Html.status(Html.line().text(note), Html.Tone.NEUTRAL))
+                + Html.status(line, state == State.FAILED ? Html.Tone.BAD : Html.Tone.NEUTRAL);
+        return Displays.of(text, html);
     }
 
     private static String textBar(long done, long total) {

@@ -22,7 +22,7 @@ public final class KafkaLab {
     public KafkaLab(LabSettings settings, OutputRouter router) {
         this.embedded = new EmbeddedKafka(settings);
         this.cluster = new KafkaCluster(settings, embedded);
-        this.magic = new KafkaMagic(cluster, producers, router);
+        this.magic = new KafkaMagic(cluster, producers, router, settings);
         this.advice = new QueryFailureAdvice(cluster);
     }
 

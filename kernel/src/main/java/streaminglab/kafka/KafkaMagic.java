@@ -1,5 +1,6 @@
 package streaminglab.kafka;
 
+import streaminglab.config.LabSettings;
 import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,22 +22,23 @@ import java.util.regex.Pattern;
  * subcommand's options are parsed here, once; the work is done by the unit it names.
  */
 final class KafkaMagic implements Magic {
+    /** Records %kafka consume shows without --max, and the most it shows. */
+    private static final int CONSUME_DEFAULT = 20;
+    private static final int CONSUME_MAX = 10_000;
     // the kernel chooses its language before it makes its magics
-    private static final String START = Messages.text("kafka.usage.start");
     private static final String STOP = Messages.text("kafka.usage.stop");
     private static final String STATUS = Messages.text("kafka.usage.status");
     private static final String TOPICS = Messages.text("kafka.usage.topics");
     private static final String CREATE = Messages.text("kafka.usage.create");
     private static final String DELETE = Messages.text("kafka.usage.delete");
     private static final String DESCRIBE = Messages.text("kafka.usage.describe");
-    private static final String CONSUME = Messages.text("kafka.usage.consume");
+    private static final String CONSUME = Messages.text("kafka.usage.consume", CONSUME_DEFAULT, CONSUME_MAX);
     private static final String PRODUCE_CELL = Messages.text("kafka.usage.produce_cell");
     private static final String PRODUCE_FAKE = Messages.text("kafka.usage.produce_fake");
-    private static final String USAGE = String.join("\n", Messages.text("kafka.usage.intro"),
-            START, STOP, STATUS, TOPICS, CREATE, DELETE, DESCRIBE, CONSUME, PRODUCE_CELL, PRODUCE_FAKE,
-            Messages.text("kafka.usage.example"));
+    /** %kafka start's usage and the whole usage, with the broker's address as the settings have it. */
+    private final String startUsage;
+    private final String usage;
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-    private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*s(?:ec(?:ond)?)?)?");
     private static final long MAX_COUNT = 100_000_000L;
     private static final long DEFAULT_COUNT = 1000;
 
@@ -48,7 +49,10 @@ final class KafkaMagic implements Magic {
     private final FakeProducers producers;
     private final OutputRouter router;
 
-    KafkaMagic(KafkaCluster cluster, FakeProducers producers, OutputRouter router) {
+    KafkaMagic(KafkaCluster cluster, FakeProducers producers, OutputRouter router, LabSettings settings) {
+        this.startUsage = Messages.text("kafka.usage.start", settings.kafkaHost(), settings.kafkaPort());
+        this.usage = String.join("\n", Messages.text("kafka.usage.intro"), startUsage, STOP, STATUS, TOPICS, CREATE, DELETE,
+                DESCRIBE, CONSUME, PRODUCE_CELL, PRODUCE_FAKE, Messages.text("kafka.usage.example"));
         this.cluster = cluster;
         this.topics = new Topics(cluster);
         this.reader = new TopicReader(cluster, topics);
@@ -69,7 +73,7 @@ final class KafkaMagic implements Magic {
 
     @Override
     public String usage() {
-        return USAGE;
+        return usage;
     }
 
     @Override
@@ -82,7 +86,7 @@ final class KafkaMagic implements Magic {
         List<String> words = call.args().words();
         String prefix = call.isCell() ? "%%kafka" : "%kafka";
         if (words.isEmpty()) {
-            throw new UsageError(Messages.text("kafka.needs_subcommand", prefix), USAGE);
+            throw new UsageError(Messages.text("kafka.needs_subcommand", prefix), usage);
         }
         String sub = words.get(0);
         if (!sub.equals("produce")) FakePeople.warmUpInBackground(); // Kafka is being set up: fake people come next
@@ -119,17 +123,17 @@ final class KafkaMagic implements Magic {
             case "consume" -> {
                 args.accept(Set.of("max"), Set.of("from-beginning"), CONSUME);
                 String topic = topic(args, "consume", CONSUME);
-                yield reader.consume(topic, args.has("from-beginning"), args.intOption("max", 20, 1, 10_000, CONSUME));
+                yield reader.consume(topic, args.has("from-beginning"), args.intOption("max", CONSUME_DEFAULT, 1, CONSUME_MAX, CONSUME));
             }
             case "produce" -> produceFake(args);
-            default -> throw new UsageError(Messages.text("kafka.unknown_subcommand", sub), USAGE);
+            default -> throw new UsageError(Messages.text("kafka.unknown_subcommand", sub), usage);
         };
     }
 
     private Object start(MagicArgs args) throws Exception {
-        args.accept(Set.of("port"), Set.of("fresh"), START);
-        if (!args.positional().isEmpty()) throw unexpected(args, "start", START);
-        Integer port = args.has("port") ? args.intOption("port", 0, 1024, 65534, START) : null;
+        args.accept(Set.of("port"), Set.of("fresh"), startUsage);
+        if (!args.positional().isEmpty()) throw unexpected(args, "start", startUsage);
+        Integer port = args.has("port") ? args.intOption("port", 0, 1024, 65534, startUsage) : null;
         if (cluster.isExternal()) {
             String reach = Messages.text(cluster.reachable() ? "kafka.external.answers" : "kafka.external.silent");
             return Messages.text("kafka.external.no_start", cluster.bootstrap(), reach);
@@ -254,9 +258,9 @@ final class KafkaMagic implements Magic {
             throw new UsageError(Messages.text("kafka.fake_kinds", kind), PRODUCE_FAKE);
         }
         String topic = topic(args, "produce", PRODUCE_FAKE);
-        double rate = rate(args.option("rate", null));
-        long count = args.has("count") ? longOption(args, "count", 1, MAX_COUNT) : rate > 0 ? -1 : DEFAULT_COUNT;
-        long seed = args.has("seed") ? longOption(args, "seed", Long.MIN_VALUE, Long.MAX_VALUE)
+        double rate = rate(args);
+        long count = args.has("count") ? args.longOption("count", 0, 1, MAX_COUNT, PRODUCE_FAKE) : rate > 0 ? -1 : DEFAULT_COUNT;
+        long seed = args.has("seed") ? args.longOption("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE, PRODUCE_FAKE)
                 : ThreadLocalRandom.current().nextLong(1, 1_000_000);
         if (producers.running(topic) != null) {
             throw new UsageError(Messages.text("kafka.producer_running", topic), PRODUCE_FAKE);
@@ -264,7 +268,7 @@ final class KafkaMagic implements Magic {
         String created = topics.ensure(topic);
         CellOutput cell = router == null ? null : router.current();
         FakeProducer producer = new FakeProducer(topic, count, rate, seed,
-                cluster.bulkProducerConfig("spark-streaming-lab-fake-" + topic), cell, created);
+                cluster.bulkProducerConfig("spark-streaming-lab-fake-" + topic), router, cell, created);
         producers.add(producer);
         producer.start();
         if (args.has("wait")) {
@@ -303,30 +307,8 @@ final class KafkaMagic implements Magic {
         if (!args.positional().isEmpty()) throw unexpected(args, sub, usage);
     }
 
-    /** --rate of %kafka produce: records a second. Package-private for its tests (FakeProducerRateTest). */
-    static double rate(String value) throws UsageError {
-        if (value == null) return 0;
-        Matcher m = RATE.matcher(value.trim());
-        if (!m.matches()) {
-            throw new UsageError(Messages.text("kafka.bad_rate", value), PRODUCE_FAKE);
-        }
-        double rate = Double.parseDouble(m.group(1));
-        if (rate <= 0 || rate > 10_000_000) {
-            throw new UsageError(Messages.text("kafka.rate_range", value), PRODUCE_FAKE);
-        }
-        return rate;
-    }
-
-    private static long longOption(MagicArgs args, String option, long min, long max) throws UsageError {
-        String value = args.option(option, "");
-        try {
-            long n = Long.parseLong(value.trim().replace("_", "").replace(",", ""));
-            if (n < min || n > max) {
-                throw new UsageError(Messages.text("magic.option.range", option, min, max, n), PRODUCE_FAKE);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageError(Messages.text("magic.option.whole_number", option, value), PRODUCE_FAKE);
-        }
+    /** --rate of %kafka produce: records a second, 0 (as fast as Kafka takes them) when not given. */
+    static double rate(MagicArgs args) throws UsageError {
+        return args.rateOption("rate", 0, 10_000_000, Messages.text("kafka.rate_things"), PRODUCE_FAKE);
     }
 }

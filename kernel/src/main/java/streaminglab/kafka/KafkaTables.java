@@ -7,6 +7,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.display.Table;
 
 import java.util.ArrayList;
@@ -40,30 +42,15 @@ final class KafkaTables {
     static DisplayData table(Columns columns, List<Row> rows, long totalRows, String note) {
         Table table = new Table(columns.schema(), rows, totalRows);
         String text = table.text() + (note == null ? "" : "\n" + note);
-        DisplayData data = new DisplayData(text);
-        data.putHTML(table.html() + (note == null ? "" : "<p style=\"font-size:85%\">" + escape(note) + "</p>"));
-        return data;
+        return Displays.of(text, Html.table(table, note));
     }
 
     /** Name-value lines, as a two-column table in HTML (like %spark). */
     static DisplayData facts(Map<String, String> facts) {
         StringBuilder text = new StringBuilder();
-        StringBuilder html = new StringBuilder("<table style=\"border-collapse:collapse\">");
         int width = facts.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
-        for (Map.Entry<String, String> e : facts.entrySet()) {
-            text.append(String.format("%-" + width + "s%s%n", e.getKey(), e.getValue()));
-            html.append("<tr><th style=\"text-align:left;vertical-align:top\">").append(escape(e.getKey()))
-                    .append("</th><td style=\"text-align:left\">").append(escape(e.getValue()).replace("\n", "<br>"))
-                    .append("</td></tr>");
-        }
-        html.append("</table>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        for (Map.Entry<String, String> e : facts.entrySet()) text.append(String.format("%-" + width + "s%s%n", e.getKey(), e.getValue()));
+        return Displays.of(text.toString().stripTrailing(), Html.facts(facts));
     }
 
     /** 1234567 as 1,234,567. */

@@ -10,8 +10,8 @@
  * {@link streaminglab.config.LabSettings}; of Spark's session it only reads which running queries
  * read Kafka (for {@code %kafka stop} to name them), and never touches Kafka's server classes (those
  * live in the broker's JVM, never on this class path). The plain words for a query that failed
- * because of Kafka ({@link streaminglab.kafka.QueryFailureAdvice}) reach its live view through a hook
- * the kernel sets in {@code streaming.StreamingErrors}. The entry point is
+ * because of Kafka ({@link streaminglab.kafka.QueryFailureAdvice}) reach its live view through the
+ * advice the kernel hands to {@code streaming.LiveViews}. The entry point is
  * {@link streaminglab.kafka.KafkaLab}.
  */
 package streaminglab.kafka;

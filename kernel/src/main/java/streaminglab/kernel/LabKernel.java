@@ -51,7 +51,6 @@ import streaminglab.streaming.LiveViews;
 import streaminglab.streaming.StreamMagic;
 import streaminglab.streaming.StreamingQueries;
 import streaminglab.streaming.StreamingDisplay;
-import streaminglab.streaming.StreamingErrors;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -104,10 +103,13 @@ public final class LabKernel extends BaseKernel {
                 : new ExecutorClassFolder(settings.executorClassDir(), cellLoader);
         this.spark = new SparkStarter(settings, cellLoader, executorClasses == null ? null : executorClasses.root());
         this.jobs = new CellJobs(spark);
-        this.progressBar = new JobProgressBar(spark);
+        this.progressBar = new JobProgressBar(spark, router);
         this.renderer = new ValueRenderer(settings.maxRows());
+        this.kafka = new KafkaLab(settings, router);
         spark.onReady(session -> {
-            LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log);
+            // a query that failed because Kafka is gone says so in its view
+            LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log,
+                    kafka::explainQueryFailure);
             views.attach();
             liveViews = views;
         });
@@ -131,9 +133,7 @@ public final class LabKernel extends BaseKernel {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }, router, course == null ? null : course.file("exercises/checks"), settings.checksDir()));
-        this.kafka = new KafkaLab(settings, router);
         kafka.magics().forEach(magics::register);
-        StreamingErrors.adviseOnQueryFailures(kafka::explainQueryFailure); // a query that failed because Kafka is gone says so
         HelpMagics.registerInto(magics);
         Lab.attach(new Lab.Services() {
             @Override

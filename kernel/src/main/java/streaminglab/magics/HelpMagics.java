@@ -1,9 +1,12 @@
 package streaminglab.magics;
 
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code %lsmagic} and {@code %help [NAME]}: what the magics are and how to call them. */
 public final class HelpMagics {
@@ -40,18 +43,15 @@ public final class HelpMagics {
         @Override
         public Object run(MagicCall call) throws UsageError {
             if (!call.args().words().isEmpty()) throw new UsageError(Messages.text("lsmagic.no_arguments"), USAGE);
-            StringBuilder text = new StringBuilder(Messages.text("lsmagic.title")).append('\n');
-            StringBuilder html = new StringBuilder("<p>").append(Messages.text("lsmagic.title_html")).append("</p><table>");
+            String title = Messages.text("lsmagic.title");
+            StringBuilder text = new StringBuilder(title).append('\n');
+            Map<String, String> magics = new LinkedHashMap<>();
             for (Magic m : registry.all()) {
                 String name = prefix(m) + m.name();
                 text.append(String.format("  %-14s %s%n", name, m.summary()));
-                html.append("<tr><td style=\"text-align:left\"><code>").append(name).append("</code></td><td style=\"text-align:left\">")
-                        .append(m.summary().replace("<", "&lt;")).append("</td></tr>");
+                magics.put(name, m.summary());
             }
-            html.append("</table>");
-            DisplayData data = new DisplayData(text.toString().stripTrailing());
-            data.putHTML(html.toString());
-            return data;
+            return Displays.of(text.toString().stripTrailing(), Html.paragraph(title) + Html.facts(magics));
         }
     }
 

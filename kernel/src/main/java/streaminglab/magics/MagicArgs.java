@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A magic's arguments: words split like a shell splits them (quotes keep spaces), then
@@ -84,19 +86,73 @@ public final class MagicArgs {
         return options.getOrDefault(option, fallback);
     }
 
-    /** A whole-number option within [min, max]; a wrong value is a usage error that names it. */
+    /** A count: a whole-number option within [min, max]; a wrong value is a usage error that names it. */
     public int intOption(String option, int fallback, int min, int max, String usage) throws UsageError {
+        return (int) longOption(option, fallback, min, max, usage);
+    }
+
+    /** A count that may be large: 1000000, 1_000_000 and 1,000,000 read the same. */
+    public long longOption(String option, long fallback, long min, long max, String usage) throws UsageError {
         String value = options.get(option);
         if (value == null) return fallback;
+        long n;
         try {
-            int n = Integer.parseInt(value.trim());
-            if (n < min || n > max) {
-                throw new UsageError(Messages.text("magic.option.range", option, min, max, n), usage);
-            }
-            return n;
+            n = Long.parseLong(value.trim().replace("_", "").replace(",", ""));
         } catch (NumberFormatException e) {
             throw new UsageError(Messages.text("magic.option.whole_number", option, value), usage);
         }
+        if (n < min || n > max) throw new UsageError(Messages.text("magic.option.range", option, min, max, n), usage);
+        return n;
+    }
+
+    /** A rate: N things a second, written N, N/s, N/sec or N/second; N may have a fraction (2.5/s). */
+    private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*s(?:ec(?:ond)?)?)?");
+
+    /**
+     * A rate option above 0 and at most max a second. things: what is counted, in the catalogue's words
+     * ("lines", "records"), for the error that says how to write it.
+     */
+    public double rateOption(String option, double fallback, double max, String things, String usage) throws UsageError {
+        String value = options.get(option);
+        if (value == null) return fallback;
+        Matcher m = RATE.matcher(value.trim());
+        if (!m.matches()) {
+            boolean otherUnit = value.contains("/");
+            throw new UsageError(Messages.text("magic.option.bad_rate", option, things, value,
+                    otherUnit ? Messages.text("magic.option.bad_rate.unit") : "."), usage);
+        }
+        double rate = Double.parseDouble(m.group(1));
+        if (rate <= 0 || rate > max) {
+            throw new UsageError(Messages.text("magic.option.rate_range", option, number(max), value.trim()), usage);
+        }
+        return rate;
+    }
+
+    /** A duration in seconds: N or Ns, Nm (minutes), Nh (hours); within [min, max] seconds. */
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|sec|m|min|h)?");
+
+    public int secondsOption(String option, int fallback, int min, int max, String usage) throws UsageError {
+        String value = options.get(option);
+        if (value == null) return fallback;
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
+        long seconds;
+        try {
+            if (!m.matches()) throw new NumberFormatException(value);
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            seconds = unit.startsWith("h") ? n * 3600 : unit.startsWith("m") ? n * 60 : n;
+        } catch (NumberFormatException e) {
+            throw new UsageError(Messages.text("magic.option.duration", option, value), usage);
+        }
+        if (seconds < min || seconds > max) {
+            throw new UsageError(Messages.text("magic.option.range", option, min, max, seconds), usage);
+        }
+        return (int) seconds;
+    }
+
+    /** 100000 rather than 100000.0; 2.5 as it is. */
+    private static String number(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     static List<String> split(String raw) {

@@ -1,6 +1,7 @@
 package streaminglab.magics;
 
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.language.Messages;
@@ -56,24 +57,7 @@ public final class SparkMagic implements Magic {
         facts.put("Java", System.getProperty("java.version"));
 
         StringBuilder text = new StringBuilder();
-        StringBuilder html = new StringBuilder("<table style=\"border-collapse:collapse\">");
-        for (Map.Entry<String, String> e : facts.entrySet()) {
-            text.append(String.format("%-30s %s%n", e.getKey(), e.getValue()));
-            String value = escape(e.getValue());
-            if (e.getKey().equals(uiFact) && link != null) {
-                value = "<a href=\"" + value + "\" target=\"_blank\">" + value + "</a>";
-            }
-            html.append("<tr><th style=\"text-align:left\">").append(escape(e.getKey()))
-                    .append("</th><td style=\"text-align:left\">").append(value).append("</td></tr>");
-        }
-        html.append("</table>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
-    }
-
-    /** Package-private for the tests of every escape routine (SparkMagicEscapeTest). */
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        for (Map.Entry<String, String> e : facts.entrySet()) text.append(String.format("%-30s %s%n", e.getKey(), e.getValue()));
+        return Displays.of(text.toString().stripTrailing(), Html.facts(facts, uiFact));
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,9 @@ public final class OutputRouter implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private final List<Consumer<CellOutput>> beforeCellEnds = new CopyOnWriteArrayList<>();
+    /** Updating displays whose latest drawing went out under no running cell: nbclient has not seen it. */
+    private final Set<UpdatingDisplay> behind = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService displayDrawer;
     private final OutputLimit limit;
     private volatile CellOutput running;
     private volatile CellOutput latest;
@@ -58,6 +62,11 @@ public final class OutputRouter implements AutoCloseable {
             return t;
         });
         flusher.scheduleWithFixedDelay(this::flushAll, FLUSH_EVERY_MS, FLUSH_EVERY_MS, TimeUnit.MILLISECONDS);
+        this.displayDrawer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "display-updates");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Installs the routed streams as System.out/err (before Scala's Console captures them). */
@@ -77,6 +86,10 @@ public final class OutputRouter implements AutoCloseable {
 
     /** The cell's own code finished; its threads may still write to it. */
     public void end(CellOutput cell) {
+        for (UpdatingDisplay display : behind) {
+            behind.remove(display);
+            display.catchUp(cell);
+        }
         for (Consumer<CellOutput> hook : beforeCellEnds) {
             try {
                 hook.accept(cell);
@@ -117,6 +130,25 @@ public final class OutputRouter implements AutoCloseable {
         if (cell == null) return;
         cell.flush();
         cell.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
+    }
+
+    /**
+     * A display of origin's cell, updated in place, at most once per intervalMs (see {@link UpdatingDisplay});
+     * drawing gives what it shows each time.
+     */
+    public UpdatingDisplay updatingDisplay(CellOutput origin, String displayId, long intervalMs, Supplier<DisplayData> drawing) {
+        return updatingDisplay(origin, displayId, intervalMs, drawing, displayDrawer);
+    }
+
+    /** The same for a display of origin's, drawn on the owner's own thread (a live view draws where it reads its table). */
+    public UpdatingDisplay updatingDisplay(CellOutput origin, String displayId, long intervalMs, Supplier<DisplayData> drawing,
+                                          ScheduledExecutorService drawer) {
+        return new UpdatingDisplay(this, origin, displayId, intervalMs, drawing, drawer, log);
+    }
+
+    /** The display's latest drawing reached no running cell: it is sent again when the next cell ends. */
+    void behind(UpdatingDisplay display) {
+        behind.add(display);
     }
 
     /** The cell being executed now, or null between cells. */
@@ -160,6 +192,7 @@ public final class OutputRouter implements AutoCloseable {
     public void close() {
         flushAll();
         flusher.shutdownNow();
+        displayDrawer.shutdownNow();
     }
 
     private final class RoutedStream extends OutputStream {

@@ -1,8 +1,12 @@
 package streaminglab.socket;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 import streaminglab.output.CellOutput;
+import streaminglab.output.OutputRouter;
+import streaminglab.output.UpdatingDisplay;
 
 import java.util.List;
 
@@ -12,40 +16,38 @@ final class SocketFeeder {
 
     private final SocketTextServer server;
     private final List<String> lines;
-    private final int rate;
+    private final double rate;
     private final boolean loop;
-    private final CellOutput cell;
     private final String label;
-    private final String displayId;
+    /** The feed's progress under the cell that started it; null when no cell did. */
+    private final UpdatingDisplay display;
     private final Thread thread;
     private volatile boolean running = true;
-    private long sent;
-    private long undelivered;
+    private volatile long sent;
+    private volatile long undelivered;
+    private volatile String state = Messages.text("feeder.starting");
 
     private final int readers;
     private final long connectWaitMs;
 
     /** readers: queries that read the port now; the feed starts once they are connected (or after connectWaitMs). */
-    SocketFeeder(SocketTextServer server, List<String> lines, int rate, boolean loop, CellOutput cell, String label,
-                 int readers, long connectWaitMs) {
+    SocketFeeder(SocketTextServer server, List<String> lines, double rate, boolean loop, OutputRouter router, CellOutput cell,
+                 String label, int readers, long connectWaitMs) {
         this.readers = readers;
         this.connectWaitMs = connectWaitMs;
         this.server = server;
         this.lines = lines;
         this.rate = rate;
         this.loop = loop;
-        this.cell = cell;
         this.label = label;
-        this.displayId = "socket-feed-" + System.nanoTime();
+        this.display = cell == null ? null
+                : router.updatingDisplay(cell, "socket-feed-" + System.nanoTime(), PROGRESS_EVERY_MS, this::progress);
         this.thread = new Thread(this::run, "socket-feeder-" + label);
         thread.setDaemon(true);
     }
 
     void start() {
-        if (cell != null) {
-            DisplayData first = progress(Messages.text("feeder.starting"));
-            cell.display(first);
-        }
+        if (display != null) display.show();
         thread.start();
     }
 
@@ -77,10 +79,10 @@ final class SocketFeeder {
 
     private void run() {
         server.awaitClients(readers, connectWaitMs);
-        long nanosPerLine = 1_000_000_000L / rate;
+        long nanosPerLine = (long) (1_000_000_000L / rate);
         long next = System.nanoTime();
-        long lastShown = 0;
         int i = 0;
+        state = Messages.text("feeder.feeding");
         try {
             while (running) {
                 if (i == lines.size()) {
@@ -93,31 +95,22 @@ final class SocketFeeder {
                 next += nanosPerLine;
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                if (System.currentTimeMillis() - lastShown > PROGRESS_EVERY_MS) {
-                    show(Messages.text("feeder.feeding"));
-                    lastShown = System.currentTimeMillis();
-                }
+                if (display != null) display.changed();
             }
         } catch (InterruptedException stopped) {
             Thread.currentThread().interrupt();
         } finally {
             running = false;
-            show(Messages.text(i == lines.size() && !loop ? "feeder.done" : "feeder.stopped"));
+            state = Messages.text(i == lines.size() && !loop ? "feeder.done" : "feeder.stopped");
+            if (display != null) display.updateNow();
         }
     }
 
-    private void show(String state) {
-        if (cell == null) return;
-        cell.updateDisplay(progress(state));
-    }
-
-    private DisplayData progress(String state) {
-        String text = Messages.text("feeder.progress", label, state, server.port(), sent, rate,
+    private DisplayData progress() {
+        String text = Messages.text("feeder.progress", label, state, server.port(), sent,
+                rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate),
                 loop ? Messages.text("feeder.looping") : Messages.text("feeder.of", lines.size()),
                 undelivered > 0 ? Messages.text("feeder.undelivered", undelivered) : "");
-        DisplayData data = new DisplayData(text);
-        data.putHTML("<div style=\"font-size:85%\">" + text.replace("<", "&lt;") + "</div>");
-        data.setDisplayId(displayId);
-        return data;
+        return Displays.of(text, Html.status(Html.line().text(text), Html.Tone.NEUTRAL));
     }
 }

@@ -1,6 +1,8 @@
 package streaminglab.socket;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
@@ -30,8 +32,12 @@ import java.util.function.IntUnaryOperator;
 /** {@code %socket} and {@code %%socket send}: the lab's text socket servers, in place of ncat. */
 public final class SocketMagic implements Magic, AutoCloseable {
     public static final int DEFAULT_PORT = 9999;
-    // the kernel chooses its language before it makes its magics
-    static final String USAGE = Messages.text("socket.usage");
+    /** Lines a second of %socket feed without --rate. */
+    static final double DEFAULT_RATE = 5;
+    private static final double MAX_RATE = 100_000;
+
+    /** The usage with the defaults in force: the address servers bind (a setting), the port, the rate. */
+    private final String usage;
 
     private final String host;
     private final OutputRouter router;
@@ -49,6 +55,8 @@ public final class SocketMagic implements Magic, AutoCloseable {
 
     public SocketMagic(String host, OutputRouter router, IntUnaryOperator readersOfPort) {
         this.host = host;
+        // the kernel chooses its language before it makes its magics
+        this.usage = Messages.text("socket.usage", host, DEFAULT_PORT, (long) DEFAULT_RATE);
         this.router = router;
         this.readersOfPort = readersOfPort;
     }
@@ -65,7 +73,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
 
     @Override
     public String usage() {
-        return USAGE;
+        return usage;
     }
 
     @Override
@@ -75,37 +83,37 @@ public final class SocketMagic implements Magic, AutoCloseable {
 
     @Override
     public synchronized Object run(MagicCall call) throws Exception {
-        MagicArgs args = call.args().accept(Set.of("rate", "port"), Set.of("loop", "stop", "wait"), USAGE);
+        MagicArgs args = call.args().accept(Set.of("rate", "port"), Set.of("loop", "stop", "wait"), usage);
         List<String> words = args.positional();
-        if (words.isEmpty()) throw new UsageError(Messages.text("socket.needs_subcommand"), USAGE);
+        if (words.isEmpty()) throw new UsageError(Messages.text("socket.needs_subcommand"), usage);
         String sub = words.get(0);
         if (call.isCell()) {
-            if (!sub.equals("send")) throw new UsageError(Messages.text("socket.cell_is_for_send"), USAGE);
+            if (!sub.equals("send")) throw new UsageError(Messages.text("socket.cell_is_for_send"), usage);
             return send(port(words, 1), call.body());
         }
         return switch (sub) {
             case "start" -> start(port(words, 1));
-            case "send" -> throw new UsageError(Messages.text("socket.send_needs_cell"), USAGE);
+            case "send" -> throw new UsageError(Messages.text("socket.send_needs_cell"), usage);
             case "feed" -> feed(args, words);
             case "status" -> status();
             case "stop" -> stop(words.size() > 1 ? port(words, 1) : -1);
-            default -> throw new UsageError(Messages.text("socket.unknown_subcommand", sub), USAGE);
+            default -> throw new UsageError(Messages.text("socket.unknown_subcommand", sub), usage);
         };
     }
 
-    private static int port(List<String> words, int at) throws UsageError {
+    private int port(List<String> words, int at) throws UsageError {
         if (words.size() <= at) return DEFAULT_PORT;
-        if (words.size() > at + 1) throw new UsageError(Messages.text("socket.too_many_arguments", words.subList(at + 1, words.size())), USAGE);
+        if (words.size() > at + 1) throw new UsageError(Messages.text("socket.too_many_arguments", words.subList(at + 1, words.size())), usage);
         return parsePort(words.get(at));
     }
 
-    private static int parsePort(String word) throws UsageError {
+    private int parsePort(String word) throws UsageError {
         try {
             int port = Integer.parseInt(word);
             if (port < 1 || port > 65535) throw new NumberFormatException();
             return port;
         } catch (NumberFormatException e) {
-            throw new UsageError(Messages.text("socket.bad_port", word), USAGE);
+            throw new UsageError(Messages.text("socket.bad_port", word), usage);
         }
     }
 
@@ -119,10 +127,10 @@ public final class SocketMagic implements Magic, AutoCloseable {
 
     private String send(int port, String body) throws UsageError {
         SocketTextServer server = servers.get(port);
-        if (server == null) throw new UsageError(Messages.text("socket.no_server", port), USAGE);
+        if (server == null) throw new UsageError(Messages.text("socket.no_server", port), usage);
         List<String> lines = body.isEmpty() ? List.of() : Arrays.asList(body.split("\r?\n", -1));
         if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines = lines.subList(0, lines.size() - 1);
-        if (lines.isEmpty()) throw new UsageError(Messages.text("socket.no_lines"), USAGE);
+        if (lines.isEmpty()) throw new UsageError(Messages.text("socket.no_lines"), usage);
         // a query that was just started connects when its first micro-batch is planned: give it that moment
         int readers = readersOfPort.applyAsInt(port);
         if (server.clients() < readers) server.awaitClients(readers, CONNECT_WAIT_MS);
@@ -140,49 +148,32 @@ public final class SocketMagic implements Magic, AutoCloseable {
             feeders.clear();
             return n == 0 ? Messages.text("socket.no_feeder") : Messages.text("socket.feeders_stopped", n);
         }
-        if (words.size() != 2) throw new UsageError(Messages.text("socket.feed_needs_file"), USAGE);
+        if (words.size() != 2) throw new UsageError(Messages.text("socket.feed_needs_file"), usage);
         Path file = files.apply(words.get(1));
-        if (!Files.isRegularFile(file)) throw new UsageError(Messages.text("socket.no_file", file.toAbsolutePath()), USAGE);
+        if (!Files.isRegularFile(file)) throw new UsageError(Messages.text("socket.no_file", file.toAbsolutePath()), usage);
         int port = args.has("port") ? parsePort(args.option("port", "")) : DEFAULT_PORT;
         SocketTextServer server = servers.get(port);
-        if (server == null) throw new UsageError(Messages.text("socket.no_server", port), USAGE);
-        int rate = linesPerSecond(args.option("rate", "5/s"));
+        if (server == null) throw new UsageError(Messages.text("socket.no_server", port), usage);
+        double rate = linesPerSecond(args, usage);
         List<String> lines = textLines(file);
-        if (lines.isEmpty()) throw new UsageError(Messages.text("socket.empty_file", file), USAGE);
+        if (lines.isEmpty()) throw new UsageError(Messages.text("socket.empty_file", file), usage);
         CellOutput cell = router.current();
-        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), cell, file.getFileName().toString(),
+        SocketFeeder feeder = new SocketFeeder(server, lines, rate, args.has("loop"), router, cell, file.getFileName().toString(),
                 readersOfPort.applyAsInt(port), CONNECT_WAIT_MS);
-        if (args.has("wait") && args.has("loop")) throw new UsageError(Messages.text("socket.wait_and_loop"), USAGE);
+        if (args.has("wait") && args.has("loop")) throw new UsageError(Messages.text("socket.wait_and_loop"), usage);
         feeders.add(feeder);
         feeder.start();
         if (args.has("wait")) feeder.awaitEnd();
         return null; // the feeder shows its own progress
     }
 
-    private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("(\\d+)(/s)?");
-    private static final int MAX_RATE = 100_000;
-
-    /** --rate N/s, or N alone: lines a second. Other units are refused rather than guessed. */
-    static int linesPerSecond(String value) throws UsageError {
-        java.util.regex.Matcher m = RATE.matcher(value.trim());
-        if (!m.matches()) {
-            throw new UsageError(Messages.text("socket.bad_rate", value,
-                    value.contains("/") ? Messages.text("socket.bad_rate.unit") : "."), USAGE);
-        }
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            n = Long.MAX_VALUE;
-        }
-        if (n < 1 || n > MAX_RATE) {
-            throw new UsageError(Messages.text("socket.rate_range", MAX_RATE, value.trim()), USAGE);
-        }
-        return (int) n;
+    /** --rate of %socket feed: lines a second (DEFAULT_RATE when not given). Package-private for its tests (SocketFeedRateTest). */
+    static double linesPerSecond(MagicArgs args, String usage) throws UsageError {
+        return args.rateOption("rate", DEFAULT_RATE, MAX_RATE, Messages.text("socket.rate_things"), usage);
     }
 
     /** The file's lines; a file that is not UTF-8 text (an image, a zip) is refused with where it stops being text. */
-    private static List<String> textLines(Path file) throws IOException, UsageError {
+    private List<String> textLines(Path file) throws IOException, UsageError {
         byte[] bytes = Files.readAllBytes(file);
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -193,7 +184,7 @@ public final class SocketMagic implements Magic, AutoCloseable {
         if (result.isError() || nul >= 0) {
             int at = result.isError() ? in.position() : nul;
             if (nul >= 0) at = Math.min(at, nul);
-            throw new UsageError(Messages.text("socket.not_text", file, at, String.format("0x%02X", bytes[at] & 0xFF)), USAGE);
+            throw new UsageError(Messages.text("socket.not_text", file, at, String.format("0x%02X", bytes[at] & 0xFF)), usage);
         }
         text.flip();
         List<String> lines = new ArrayList<>(Arrays.asList(text.toString().split("\r?\n", -1)));
@@ -209,22 +200,17 @@ public final class SocketMagic implements Magic, AutoCloseable {
     private DisplayData status() {
         if (servers.isEmpty()) return new DisplayData(Messages.text("socket.none_running"));
         StringBuilder text = new StringBuilder();
-        StringBuilder html = new StringBuilder("<table><thead><tr>");
-        for (String column : List.of("address", "clients", "lines_sent", "feeders")) {
-            html.append("<th>").append(Messages.text("socket.column." + column)).append("</th>");
-        }
-        html.append("</tr></thead><tbody>");
+        List<String> header = new ArrayList<>();
+        for (String column : List.of("address", "clients", "lines_sent", "feeders")) header.add(Messages.text("socket.column." + column));
+        List<List<String>> rows = new ArrayList<>();
         for (SocketTextServer s : servers.values()) {
             long feeding = feeders.stream().filter(f -> f.server() == s && f.isRunning()).count();
             text.append(Messages.text("socket.status_line", s.host(), s.port(), s.clients(), s.linesSent(), feeding))
                     .append(System.lineSeparator());
-            html.append("<tr><td>").append(s.host()).append(':').append(s.port()).append("</td><td>").append(s.clients())
-                    .append("</td><td>").append(s.linesSent()).append("</td><td>").append(feeding).append("</td></tr>");
+            rows.add(List.of(s.host() + ":" + s.port(), String.valueOf(s.clients()), String.valueOf(s.linesSent()),
+                    String.valueOf(feeding)));
         }
-        html.append("</tbody></table>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString().stripTrailing(), Html.grid(header, rows));
     }
 
     private String stop(int port) {

@@ -5,7 +5,11 @@ import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
 import org.apache.spark.SparkStatusTracker;
 import org.apache.spark.sql.SparkSession;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.output.CellOutput;
+import streaminglab.output.OutputRouter;
+import streaminglab.output.UpdatingDisplay;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,14 +25,16 @@ public final class JobProgressBar {
     private static final long REFRESH_MS = 250;
 
     private final SparkStarter starter;
+    private final OutputRouter router;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "job-progress");
         t.setDaemon(true);
         return t;
     });
 
-    public JobProgressBar(SparkStarter starter) {
+    public JobProgressBar(SparkStarter starter, OutputRouter router) {
         this.starter = starter;
+        this.router = router;
     }
 
     /** Watches the cell's job group until {@link Watch#close()}. */
@@ -36,16 +42,23 @@ public final class JobProgressBar {
         return new Watch(cell);
     }
 
+    /** What the bar shows: tasks of the cell's running jobs. */
+    private record Tasks(int jobs, int done, int running, int total) {
+    }
+
     public final class Watch implements AutoCloseable {
         private final CellOutput cell;
-        private final String displayId;
+        private final UpdatingDisplay display;
         private final long started = System.currentTimeMillis();
         private final ScheduledFuture<?> task;
+        private volatile Tasks tasks;
         private volatile boolean shown;
+        private volatile boolean closed;
 
         private Watch(CellOutput cell) {
             this.cell = cell;
-            this.displayId = "spark-progress-" + cell.executionCount() + "-" + started;
+            this.display = router.updatingDisplay(cell, "spark-progress-" + cell.executionCount() + "-" + started, REFRESH_MS,
+                    this::render);
             this.task = ticker.scheduleWithFixedDelay(this::tick, SHOW_AFTER_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
         }
 
@@ -67,38 +80,33 @@ public final class JobProgressBar {
                 }
             }
             if (jobs == 0 && !shown) return;
-            DisplayData bar = render(jobs, done, running, total);
-            bar.setDisplayId(displayId);
+            tasks = new Tasks(jobs, done, running, total);
             if (!shown) {
-                cell.display(bar);
+                display.show();
                 shown = true;
             } else {
-                cell.updateDisplay(bar);
+                display.changed();
             }
         }
 
-        private DisplayData render(int jobs, int done, int running, int total) {
+        private DisplayData render() {
+            if (closed) return Displays.of("", Html.nothing());
+            Tasks t = tasks;
             long seconds = (System.currentTimeMillis() - started) / 1000;
-            String label = jobs == 0 ? "Spark: finishing…"
-                    : String.format("Spark: %d of %d tasks done, %d running (%d s)", done, total, running, seconds);
+            String label = t.jobs() == 0 ? "Spark: finishing…"
+                    : String.format("Spark: %d of %d tasks done, %d running (%d s)", t.done(), t.total(), t.running(), seconds);
             int width = 30;
-            int filled = total == 0 ? 0 : (int) ((long) done * width / total);
-            DisplayData data = new DisplayData("[" + "=".repeat(filled) + " ".repeat(width - filled) + "] " + label);
-            data.putHTML("<div><progress value=\"" + done + "\" max=\"" + Math.max(total, 1)
-                    + "\" style=\"width:240px\"></progress> <span style=\"font-size:85%\">" + label + "</span></div>");
-            return data;
+            int filled = t.total() == 0 ? 0 : (int) ((long) t.done() * width / t.total());
+            return Displays.of("[" + "=".repeat(filled) + " ".repeat(width - filled) + "] " + label,
+                    Html.status(Html.line().progress(t.done(), Math.max(t.total(), 1), "15").text(label), Html.Tone.NEUTRAL));
         }
 
         /** The cell ended: the bar disappears. */
         @Override
         public void close() {
             task.cancel(false);
-            if (shown) {
-                DisplayData empty = new DisplayData("");
-                empty.putHTML("");
-                empty.setDisplayId(displayId);
-                cell.updateDisplay(empty);
-            }
+            closed = true;
+            if (shown) display.updateNow();
         }
     }
 

@@ -3,7 +3,8 @@ package streaminglab.streaming;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import streaminglab.display.Table;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
@@ -103,33 +104,24 @@ public final class CheckpointMagic implements Magic {
 
         String title = Messages.text("checkpoint.title");
         StringBuilder text = new StringBuilder(title + " " + dir + "\n");
-        StringBuilder html = new StringBuilder("<div><b>" + title + "</b> <code>" + Table.escape(dir.toString()) + "</code>");
-        html.append("<table><thead><tr>");
-        for (String column : List.of("part", "what", "entries", "latest")) {
-            html.append("<th style=\"text-align:left\">").append(Messages.text("checkpoint.column." + column)).append("</th>");
-        }
-        html.append("</tr></thead><tbody>");
-        for (List<String> r : rows) {
-            text.append(String.format("  %-10s %-8s %-12s %s%n", r.get(0), r.get(2), r.get(3), r.get(1)));
-            html.append("<tr>");
-            for (int i : new int[]{0, 1, 2, 3}) html.append("<td style=\"text-align:left\">").append(Table.escape(r.get(i))).append("</td>");
-            html.append("</tr>");
-        }
-        html.append("</tbody></table>");
+        List<String> header = new ArrayList<>();
+        for (String column : List.of("part", "what", "entries", "latest")) header.add(Messages.text("checkpoint.column." + column));
+        List<String> html = new ArrayList<>();
+        html.add(Html.paragraph(Html.line().bold(title).text(" ").code(dir.toString())));
+        html.add(Html.grid(header, rows));
+        for (List<String> r : rows) text.append(String.format("  %-10s %-8s %-12s %s%n", r.get(0), r.get(2), r.get(3), r.get(1)));
         if (metadata != null) {
             text.append("metadata: ").append(metadata.trim()).append('\n');
-            html.append("<p><b>metadata</b></p><pre>").append(Table.escape(metadata.trim())).append("</pre>");
+            html.add(Html.paragraph(Html.line().bold("metadata")));
+            html.add(Html.preformatted(metadata.trim()));
         }
         if (offsets != null) {
             String label = "offsets/" + lastOffsets.getFileName();
             text.append(label).append(":\n").append(offsets.trim()).append('\n');
-            html.append("<p><b>").append(label).append("</b> ").append(Messages.text("checkpoint.latest_offsets")).append("</p><pre>")
-                    .append(Table.escape(offsets.trim())).append("</pre>");
+            html.add(Html.paragraph(Html.line().bold(label).text(" " + Messages.text("checkpoint.latest_offsets"))));
+            html.add(Html.preformatted(offsets.trim()));
         }
-        html.append("</div>");
-        DisplayData data = new DisplayData(text.toString().stripTrailing());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString().stripTrailing(), Html.section("checkpoint", html.toArray(String[]::new)));
     }
 
     private static String entries(Path p) throws IOException {

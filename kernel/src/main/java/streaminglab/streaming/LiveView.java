@@ -8,6 +8,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import streaminglab.display.Table;
 import streaminglab.output.CellOutput;
+import streaminglab.output.UpdatingDisplay;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -32,7 +33,6 @@ public final class LiveView {
     private final UUID runId;
     private final String name;
     private final CellOutput origin;
-    private final String displayId;
     private final QueryFacts facts;
     private final int maxRows;
     private final long startedAt = System.currentTimeMillis();
@@ -63,10 +63,8 @@ public final class LiveView {
     private long lastBatchId = -1;
     private int shownRows;
 
-    /** Whether the latest render reached a notebook being executed (see OutputRouter#updateDisplay). */
-    volatile boolean seenByRunningCell = true;
-    volatile long lastRenderAt;
-    volatile boolean renderPending;
+    /** Where the view is drawn: under the cell that started the query, updated in place. */
+    private UpdatingDisplay display;
 
     LiveView(UUID id, UUID runId, String name, CellOutput origin, QueryFacts facts, int maxRows) {
         this.id = id;
@@ -75,8 +73,19 @@ public final class LiveView {
         this.origin = origin;
         this.facts = facts;
         this.maxRows = maxRows;
-        // by run: a query restarted from its checkpoint keeps its id, and its earlier view keeps its last state
-        this.displayId = "live-view-" + runId;
+    }
+
+    /** By run: a query restarted from its checkpoint keeps its id, and its earlier view keeps its last state. */
+    String displayId() {
+        return "live-view-" + runId;
+    }
+
+    void drawnBy(UpdatingDisplay display) {
+        this.display = display;
+    }
+
+    UpdatingDisplay display() {
+        return display;
     }
 
     public UUID id() {
@@ -98,10 +107,6 @@ public final class LiveView {
 
     public CellOutput origin() {
         return origin;
-    }
-
-    public String displayId() {
-        return displayId;
     }
 
     public QueryFacts facts() {
@@ -286,11 +291,14 @@ public final class LiveView {
     }
 
     /** Facts about the query as Spark started it: sink, output mode, trigger, checkpoint. */
-    public record QueryFacts(String sink, String outputMode, String trigger, String checkpoint) {
+    public record QueryFacts(SinkKind sinkKind, String sink, String outputMode, String trigger, String checkpoint) {
+        /** Facts of a query the lab cannot look into. */
+        static final QueryFacts UNKNOWN = new QueryFacts(SinkKind.OTHER, "?", "?", "?", null);
+
         static QueryFacts of(StreamingQuery query) {
             var execution = StreamingQueries.execution(query);
-            if (execution == null) return new QueryFacts("?", "?", "?", null);
-            return new QueryFacts(StreamingQueries.sinkName(execution), String.valueOf(execution.outputMode()),
+            if (execution == null) return UNKNOWN;
+            return new QueryFacts(SinkKind.of(execution), SinkKind.name(execution), String.valueOf(execution.outputMode()),
                     StreamingQueries.triggerName(execution.trigger()), execution.resolvedCheckpointRoot());
         }
 
@@ -300,12 +308,17 @@ public final class LiveView {
 
         /** Sinks whose rows the view shows: the live console sink and the memory sink. */
         public boolean showsRows() {
-            return "console".equals(sink) || "memory".equals(sink);
+            return sinkKind == SinkKind.CONSOLE || sinkKind == SinkKind.MEMORY;
         }
 
         /** foreachBatch: each batch goes to the student's function, which Spark does not let the lab see. */
         public boolean handsBatchesToCode() {
-            return "foreachBatch".equals(sink);
+            return sinkKind == SinkKind.FOREACH_BATCH;
+        }
+
+        /** The memory sink: the view reads its table (named after the query) after each batch. */
+        public boolean readsMemoryTable() {
+            return sinkKind == SinkKind.MEMORY;
         }
 
         public boolean continuous() {

@@ -2,6 +2,8 @@ package streaminglab.streaming;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import streaminglab.display.Displays;
+import streaminglab.display.Html;
 import streaminglab.display.Table;
 import streaminglab.language.Messages;
 
@@ -27,33 +29,22 @@ final class LiveViewRenderer {
         if (view.error() != null) text.append('\n').append(Messages.text("liveview.error")).append(' ').append(view.error());
         if (table != null) text.append('\n').append(table.text());
 
-        StringBuilder html = new StringBuilder("<div class=\"lab-live-view\">");
-        html.append("<div style=\"font-size:85%;margin-bottom:4px\"><b>").append(Table.escape(view.label()))
-                .append("</b> ").append(badge(view.state()))
-                .append(" &nbsp;").append(f.unit).append(" <b>").append(f.number).append("</b>")
-                .append(" · ").append(Messages.text("liveview.input")).append(" <b>").append(f.input).append("</b> ").append(perSecond)
-                .append(" · ").append(f.secondRateName).append(" <b>").append(f.secondRate).append("</b> ").append(perSecond)
-                .append(" · ").append(f.durationName).append(" <b>").append(f.duration).append("</b>")
-                .append(" · <b>").append(rows).append("</b> ").append(rowsMeaning(view))
-                .append(" · <span style=\"opacity:0.7\">").append(Table.escape(mode(view))).append(", ")
-                .append(Table.escape(Messages.text("liveview.sink", view.facts().sink()))).append(", ")
-                .append(Table.escape(Messages.text("liveview.trigger", view.facts().trigger()))).append("</span></div>");
-        if (view.error() != null) {
-            html.append("<div style=\"color:#b71c1c;font-size:90%;margin:4px 0\"><b>").append(Messages.text("liveview.error")).append("</b> ")
-                    .append(Table.escape(view.error())).append("</div>");
-        }
+        String header = Html.header(Html.line().bold(view.label()).text(" ").badge(state(view.state()), tone(view.state()))
+                .text(" \u00a0" + f.unit + " ").bold(f.number)
+                .text(" · " + Messages.text("liveview.input") + " ").bold(f.input).text(" " + perSecond)
+                .text(" · " + f.secondRateName + " ").bold(f.secondRate).text(" " + perSecond)
+                .text(" · " + f.durationName + " ").bold(f.duration)
+                .text(" · ").bold(String.valueOf(rows)).text(" " + rowsMeaning(view) + " · ")
+                .muted(mode(view) + ", " + Messages.text("liveview.sink", view.facts().sink()) + ", "
+                        + Messages.text("liveview.trigger", view.facts().trigger())));
+        String error = view.error() == null ? "" : Html.errorLine(Messages.text("liveview.error"), view.error());
+        String body = "";
         if (table != null) {
-            html.append(table.html());
+            body = Html.table(table);
         } else if (f.nothingYet && view.state() == LiveView.State.ACTIVE) {
-            html.append("<div style=\"opacity:0.6;font-size:85%\">")
-                    .append(Messages.text(view.facts().continuous() ? "liveview.waiting_for_epoch" : "liveview.waiting_for_batch"))
-                    .append("</div>");
+            body = Html.note(Messages.text(view.facts().continuous() ? "liveview.waiting_for_epoch" : "liveview.waiting_for_batch"));
         }
-        html.append("</div>");
-
-        DisplayData data = new DisplayData(text.toString());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString(), Html.section("live-view", header, error, body));
     }
 
     /**
@@ -68,23 +59,24 @@ final class LiveViewRenderer {
 
         StringBuilder text = new StringBuilder("[").append(asOf(view, frozen.batch(), view.label(), String.valueOf(frozen.batch())))
                 .append("] ").append(rows).append(" (").append(note).append(')');
-        StringBuilder html = new StringBuilder("<div class=\"lab-snapshot\">");
-        html.append("<div style=\"font-size:85%;margin-bottom:4px\">")
-                .append(asOf(view, frozen.batch(), "<b>" + Table.escape(view.label()) + "</b>", "<b>" + frozen.batch() + "</b>"))
-                .append(" · <b>").append(view.rowsInTable()).append("</b> ").append(rowsMeaning(view))
-                .append(" · <span style=\"opacity:0.7\">").append(Table.escape(note)).append("</span></div>");
+        String header = Html.header(Html.line().boldFilled(asOf(view, frozen.batch()), view.label(), String.valueOf(frozen.batch()))
+                .text(" · ").bold(String.valueOf(view.rowsInTable())).text(" " + rowsMeaning(view) + " · ").muted(note));
+        String body;
         if (table != null) {
             text.append('\n').append(table.text());
-            html.append(table.html());
+            body = Html.table(table);
         } else {
             String none = Messages.text("stream.snapshot.no_table", view.facts().sink());
             text.append('\n').append(none);
-            html.append("<div style=\"opacity:0.6;font-size:85%\">").append(Table.escape(none)).append("</div>");
+            body = Html.note(none);
         }
-        html.append("</div>");
-        DisplayData data = new DisplayData(text.toString());
-        data.putHTML(html.toString());
-        return data;
+        return Displays.of(text.toString(), Html.section("snapshot", header, body));
+    }
+
+    /** "{0} as of batch {1}" (or epoch, or before the first micro-batch), placeholders left for the name and number. */
+    private static String asOf(LiveView view, long batch) {
+        if (batch < 0) return Messages.text("stream.snapshot.before_first");
+        return Messages.text(view.facts().continuous() ? "stream.snapshot.as_of_epoch" : "stream.snapshot.as_of_batch");
     }
 
     /** "NAME as of batch N" (or epoch N, or before the first micro-batch), with the name and number as given. */
@@ -146,14 +138,12 @@ final class LiveViewRenderer {
         return Messages.text("liveview.mode", m);
     }
 
-    private static String badge(LiveView.State state) {
-        String color = switch (state) {
-            case ACTIVE -> "#2e7d32";
-            case STOPPED -> "#616161";
-            case FAILED -> "#b71c1c";
+    private static Html.Tone tone(LiveView.State state) {
+        return switch (state) {
+            case ACTIVE -> Html.Tone.GOOD;
+            case STOPPED -> Html.Tone.NEUTRAL;
+            case FAILED -> Html.Tone.BAD;
         };
-        return "<span style=\"background:" + color + ";color:white;padding:1px 6px;border-radius:3px;font-size:85%\">"
-                + state(state) + "</span>";
     }
 
     /** A query's state as the header says it (ACTIVE, STOPPED, FAILED in English). */
@@ -162,7 +152,6 @@ final class LiveViewRenderer {
     }
 
     static String rate(double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) return "0";
-        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+        return Html.number(value);
     }
 }

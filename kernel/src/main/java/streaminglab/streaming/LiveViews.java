@@ -1,6 +1,5 @@
 package streaminglab.streaming;
 
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BinaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,23 +38,25 @@ public final class LiveViews extends StreamingQueryListener {
     private final int maxRows;
     private final long minIntervalMs;
     private final PrintStream log;
+    /** Plain words for a failed query from the part of the lab that knows its cause (Kafka gone ...), or null. */
+    private final BinaryOperator<String> failureAdvice;
     private final Map<UUID, LiveView> views = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renderer;
 
     public LiveViews(OutputRouter router, SparkSession spark, int maxRows, long minIntervalMs, ClassLoader cellLoader,
-                     PrintStream log) {
+                     PrintStream log, BinaryOperator<String> failureAdvice) {
         this.router = router;
         this.spark = spark;
         this.maxRows = maxRows;
         this.minIntervalMs = minIntervalMs;
         this.log = log;
+        this.failureAdvice = failureAdvice;
         this.renderer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "live-views");
             t.setDaemon(true);
             t.setContextClassLoader(cellLoader);
             return t;
         });
-        router.beforeCellEnds(this::showLatestTo);
         renderer.scheduleWithFixedDelay(this::noteEpochs, EPOCH_POLL_MS, EPOCH_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -75,8 +77,8 @@ public final class LiveViews extends StreamingQueryListener {
                 LiveView.Epoch seen = view.lastEpoch();
                 if (latest.isDefined() && (seen == null || seen.id() < (Long) latest.get())) {
                     view.epoch((Long) latest.get(), -1);
-                    if ("memory".equals(view.facts().sink())) readMemoryTable(view); // it renders
-                    else scheduleRender(view);
+                    if (view.facts().readsMemoryTable()) readMemoryTable(view); // it renders
+                    else view.display().changed();
                 }
             } catch (RuntimeException e) {
                 log.println("could not read the epochs of " + view.label() + ": " + e);
@@ -121,13 +123,11 @@ public final class LiveViews extends StreamingQueryListener {
         CellOutput cell = router.current();
         if (cell == null) return;
         StreamingQuery query = spark.streams().get(event.id());
-        LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : new LiveView.QueryFacts("?", "?", "?", null);
+        LiveView.QueryFacts facts = query != null ? LiveView.QueryFacts.of(query) : LiveView.QueryFacts.UNKNOWN;
         LiveView view = new LiveView(event.id(), event.runId(), event.name(), cell, facts, maxRows);
+        view.drawnBy(router.updatingDisplay(cell, view.displayId(), minIntervalMs, () -> LiveViewRenderer.render(view), renderer));
         views.put(event.id(), view);
-        DisplayData first = LiveViewRenderer.render(view);
-        first.setDisplayId(view.displayId());
-        cell.display(first);
-        view.lastRenderAt = System.currentTimeMillis();
+        view.display().show();
     }
 
     @Override
@@ -135,10 +135,10 @@ public final class LiveViews extends StreamingQueryListener {
         LiveView view = views.get(event.progress().id());
         if (view == null || !view.runId().equals(event.progress().runId())) return; // an earlier run's last word
         view.progress(event.progress());
-        if ("memory".equals(view.facts().sink()) && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
+        if (view.facts().readsMemoryTable() && (event.progress().numInputRows() > 0 || view.batches() == 1)) {
             renderer.execute(() -> readMemoryTable(view));
         }
-        scheduleRender(view);
+        view.display().changed();
     }
 
     @Override
@@ -152,16 +152,16 @@ public final class LiveViews extends StreamingQueryListener {
         if (view == null || !view.runId().equals(event.runId())) return;
         String error = event.exception().isDefined()
                 ? StreamingErrors.forFailedQuery(event.exception().get(), shortError(event.exception().get()),
-                        view.facts().checkpoint())
+                        view.facts().checkpoint(), failureAdvice)
                 : null;
         view.terminated(error);
-        renderer.execute(() -> render(view)); // the end is always shown, not throttled away
+        renderer.execute(() -> view.display().updateNow()); // the end is always shown, not throttled away
     }
 
     /** A query stopped from the lab: shown at once, before Spark's own event arrives. */
     void stopped(LiveView view) {
         if (view.state() == LiveView.State.ACTIVE) view.terminated(null);
-        render(view);
+        view.display().updateNow();
     }
 
     /** Rows of a micro-batch from the live console sink; false if the query has no view. */
@@ -170,43 +170,15 @@ public final class LiveViews extends StreamingQueryListener {
         if (view == null) return false;
         view.batch(batchId, schema, rows, rows.size(), wholeTable, numRows);
         if (view.facts().continuous()) view.epoch(batchId, rows.size());
-        scheduleRender(view);
+        view.display().changed();
         return true;
     }
 
-    // --- rendering ----------------------------------------------------------------------
-
-    private void scheduleRender(LiveView view) {
-        synchronized (view) {
-            if (view.renderPending) return;
-            view.renderPending = true;
-        }
-        long wait = Math.max(0, view.lastRenderAt + minIntervalMs - System.currentTimeMillis());
-        renderer.schedule(() -> {
-            // noted before a new render may be asked for: one asked for while this one renders waits its turn
-            view.lastRenderAt = System.currentTimeMillis();
-            view.renderPending = false;
-            render(view);
-        }, wait, TimeUnit.MILLISECONDS);
-    }
-
-    /** Renders now, on the live-views thread or the caller's. */
-    public void render(LiveView view) {
-        try {
-            DisplayData data = LiveViewRenderer.render(view);
-            data.setDisplayId(view.displayId());
-            view.seenByRunningCell = router.updateDisplay(view.origin(), data);
-            view.lastRenderAt = System.currentTimeMillis();
-        } catch (RuntimeException e) {
-            log.println("live view of " + view.label() + " failed to render: " + e);
-        }
-    }
+    // --- drawing -----------------------------------------------------------------------
 
     /** Shows the view again in the calling cell (%stream show). */
     public void showHere(LiveView view, CellOutput cell) {
-        DisplayData data = LiveViewRenderer.render(view);
-        data.setDisplayId(view.displayId());
-        cell.display(data);
+        view.display().showIn(cell);
     }
 
     /**
@@ -216,25 +188,14 @@ public final class LiveViews extends StreamingQueryListener {
     public void showSnapshotHere(LiveView view, CellOutput cell) {
         // the memory table is read after each batch on the live-views thread: read it now, so the copy is current;
         // a stopped view keeps its last table (a later query of the same name may have the table now)
-        if ("memory".equals(view.facts().sink()) && view.state() == LiveView.State.ACTIVE) readMemoryTable(view);
+        if (view.facts().readsMemoryTable() && view.state() == LiveView.State.ACTIVE) readMemoryTable(view);
         cell.display(LiveViewRenderer.snapshot(view));
-    }
-
-    /** A notebook run by nbclient only sees updates sent while one of its cells runs: catch up at each cell's end. */
-    private void showLatestTo(CellOutput endingCell) {
-        for (LiveView view : views.values()) {
-            if (view.seenByRunningCell) continue;
-            DisplayData data = LiveViewRenderer.render(view);
-            data.setDisplayId(view.displayId());
-            endingCell.updateDisplay(data);
-            view.seenByRunningCell = true;
-        }
     }
 
     /** Brings the view up to date now (the memory table read synchronously) and renders it. */
     public void refreshNow(LiveView view) {
-        if ("memory".equals(view.facts().sink())) readMemoryTable(view);
-        render(view);
+        if (view.facts().readsMemoryTable()) readMemoryTable(view);
+        view.display().updateNow();
     }
 
     private void readMemoryTable(LiveView view) {
@@ -246,7 +207,7 @@ public final class LiveViews extends StreamingQueryListener {
                     ? Arrays.asList((Row[]) table.take(maxRows))
                     : Arrays.asList((Row[]) table.tail(maxRows));
             view.table(table.schema(), rows, total, memorySinkBatch(view));
-            scheduleRender(view);
+            view.display().changed();
         } catch (RuntimeException e) {
             log.println("could not read the memory table of " + view.label() + ": " + e);
         }

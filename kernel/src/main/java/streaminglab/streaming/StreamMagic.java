@@ -3,7 +3,7 @@ package streaminglab.streaming;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
-import streaminglab.display.Table;
+import streaminglab.display.Listing;
 import streaminglab.language.Messages;
 import streaminglab.magics.Magic;
 import streaminglab.magics.MagicArgs;
@@ -78,7 +78,7 @@ public final class StreamMagic implements Magic {
                     throw new UsageError(Messages.text("stream.batches_or_idle"), USAGE);
                 }
                 int batches = args.intOption("batches", 0, 1, 1_000_000, USAGE);
-                int timeout = args.intOption("timeout", 60, 1, 24 * 3600, USAGE);
+                int timeout = args.secondsOption("timeout", 60, 1, 24 * 3600, USAGE);
                 return await(live, find(live, words.get(1)), batches, timeout);
             }
             case "progress" -> {
@@ -111,7 +111,7 @@ public final class StreamMagic implements Magic {
                     v.facts().trigger(), String.valueOf(v.batches()), last));
         }
         if (rows.isEmpty()) return new DisplayData(Messages.text("stream.none_started"));
-        return SimpleTable.of(header, rows);
+        return Listing.of(header, rows);
     }
 
     private static String lastProgress(LiveView v) {
@@ -247,28 +247,5 @@ public final class StreamMagic implements Magic {
         }
         StreamingQueryProgress p = view.lastProgress();
         return p == null ? "" : Messages.text("stream.at_batch", p.batchId());
-    }
-
-    /** A small table of strings, for magics' listings. */
-    static final class SimpleTable {
-        private SimpleTable() {
-        }
-
-        static DisplayData of(List<String> header, List<List<String>> rows) {
-            StringBuilder html = new StringBuilder("<table><thead><tr>");
-            for (String h : header) html.append("<th style=\"text-align:left\">").append(Table.escape(h)).append("</th>");
-            html.append("</tr></thead><tbody>");
-            StringBuilder text = new StringBuilder(String.join(" | ", header)).append('\n');
-            for (List<String> row : rows) {
-                html.append("<tr>");
-                for (String c : row) html.append("<td style=\"text-align:left\">").append(Table.escape(c)).append("</td>");
-                html.append("</tr>");
-                text.append(String.join(" | ", row)).append('\n');
-            }
-            html.append("</tbody></table>");
-            DisplayData data = new DisplayData(text.toString().stripTrailing());
-            data.putHTML(html.toString());
-            return data;
-        }
     }
 }

@@ -14,12 +14,12 @@ import java.util.regex.Pattern;
 /**
  * Spark's errors about starting a query, said in the lab's words: which running query is in the way.
  * Also the words a failed query's view adds to Spark's error, from the part of the lab that knows the
- * cause (Kafka gone, a topic deleted): set by the kernel, so this package does not depend on that part.
+ * cause (Kafka gone, a topic deleted): handed to the live views by the kernel, so this package does not
+ * depend on that part.
  */
 public final class StreamingErrors {
     private static final Pattern SAME_ID = Pattern.compile("Cannot start query with id ([0-9a-f-]{36}) as another query with same id is already active");
     private static final Pattern SAME_NAME = Pattern.compile("Cannot start query with name (.+?) as a query with that name is already active");
-    private static volatile BinaryOperator<String> failureAdvice = (error, checkpoint) -> null;
 
     private StreamingErrors() {
     }
@@ -61,13 +61,12 @@ public final class StreamingErrors {
         return new CellError("QueryAlreadyRunning", text, List.of(text), null);
     }
 
-    /** Who explains a query's failure in plain words: given Spark's whole error text and the query's checkpoint, advice or null. */
-    public static void adviseOnQueryFailures(BinaryOperator<String> advice) {
-        failureAdvice = advice == null ? (error, checkpoint) -> null : advice;
-    }
-
-    /** What a failed query's view says: Spark's own line, then what to do when the lab knows the cause. */
-    public static String forFailedQuery(String exception, String sparkLine, String checkpoint) {
+    /**
+     * What a failed query's view says: Spark's own line, then what to do when the lab knows the cause. failureAdvice:
+     * who explains a failure in plain words, given Spark's whole error text and the query's checkpoint (advice or
+     * null); the kernel hands it to the live views, so this package does not depend on the part that knows.
+     */
+    static String forFailedQuery(String exception, String sparkLine, String checkpoint, BinaryOperator<String> failureAdvice) {
         String advice;
         try {
             advice = failureAdvice.apply(exception, checkpoint);

@@ -24,19 +24,6 @@ public final class StreamingQueries {
         return null;
     }
 
-    static String sinkName(StreamExecution execution) {
-        String sink = execution.sink().toString();
-        String cls = execution.sink().getClass().getSimpleName();
-        if (execution.sink() instanceof LiveConsoleSink) return "console";
-        if (cls.startsWith("MemorySink")) return "memory";
-        if (cls.contains("ForeachBatch")) return "foreachBatch";
-        if (cls.contains("Foreach")) return "foreach";
-        if (cls.startsWith("Kafka")) return "kafka";
-        if (cls.startsWith("FileStreamSink")) return "file";
-        if (cls.startsWith("Console")) return "console";
-        return sink.length() > 40 ? cls : sink;
-    }
-
     static String triggerName(Trigger trigger) {
         String t = String.valueOf(trigger);
         if (t.startsWith("ProcessingTimeTrigger(0")) return "default (as soon as possible)";

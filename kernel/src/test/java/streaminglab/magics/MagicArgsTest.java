@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** How a magic's line is read: `%kafka produce-fake clicks --rate 100/s --loop` and its mistakes. */
 class MagicArgsTest {
     private static final String USAGE = "%feed FILE [--rate N/s] [--port PORT] [--loop]";
-    private static final Set<String> VALUED = Set.of("rate", "port");
+    private static final Set<String> VALUED = Set.of("rate", "port", "count", "timeout");
     private static final Set<String> FLAGS = Set.of("loop");
 
     private static MagicArgs accepted(String line) throws UsageError {
@@ -101,11 +101,44 @@ class MagicArgsTest {
 
     @Test
     void aWholeNumberOptionThatIsNotANumberSaysWhatItGot() {
-        for (String bad : List.of("ten", "9.5", "99999999999", "")) {
+        for (String bad : List.of("ten", "9.5", "")) {
             UsageError e = assertThrows(UsageError.class,
                     () -> accepted("x --port '" + bad + "'").intOption("port", 1, 1, 65535, USAGE));
             assertEquals("--port needs a whole number, not '" + bad + "'.", e.getMessage());
             assertEquals(USAGE, e.usage());
         }
+    }
+
+    @Test
+    void aCountTooLargeForItsRangeSaysTheRange() {
+        UsageError e = assertThrows(UsageError.class,
+                () -> accepted("x --port 99999999999").intOption("port", 1, 1, 65535, USAGE));
+        assertEquals("--port must be between 1 and 65535, not 99999999999.", e.getMessage());
+    }
+
+    @Test
+    void aLargeCountMayBeWrittenWithSeparators() throws UsageError {
+        assertEquals(1_000_000L, accepted("x --count 1_000_000").longOption("count", 0, 1, Long.MAX_VALUE, USAGE));
+        assertEquals(1_000_000L, accepted("x --count 1,000,000").longOption("count", 0, 1, Long.MAX_VALUE, USAGE));
+    }
+
+    @Test
+    void aDurationIsSecondsOrMinutesOrHours() throws UsageError {
+        assertEquals(90, accepted("x --timeout 90").secondsOption("timeout", 60, 1, 86400, USAGE));
+        assertEquals(90, accepted("x --timeout 90s").secondsOption("timeout", 60, 1, 86400, USAGE));
+        assertEquals(120, accepted("x --timeout 2m").secondsOption("timeout", 60, 1, 86400, USAGE));
+        assertEquals(3600, accepted("x --timeout 1h").secondsOption("timeout", 60, 1, 86400, USAGE));
+        assertEquals(60, accepted("x").secondsOption("timeout", 60, 1, 86400, USAGE));
+        UsageError e = assertThrows(UsageError.class,
+                () -> accepted("x --timeout soon").secondsOption("timeout", 60, 1, 86400, USAGE));
+        assertEquals("--timeout is a time in seconds, written N, Ns, Nm or Nh (--timeout 90, --timeout 2m), not 'soon'.",
+                e.getMessage());
+    }
+
+    @Test
+    void aRateHasOneGrammarForEveryMagic() throws UsageError {
+        assertEquals(2.5, accepted("x --rate 2.5").rateOption("rate", 1, 100, "lines", USAGE));
+        assertEquals(5, accepted("x --rate 5/sec").rateOption("rate", 1, 100, "lines", USAGE));
+        assertEquals(1, accepted("x").rateOption("rate", 1, 100, "lines", USAGE));
     }
 }
