@@ -25,6 +25,7 @@ final class LiveViewRenderer {
                 f.secondRateName, f.secondRate, perSecond, f.durationName, f.duration, rows, rowsMeaning(view), mode(view),
                 view.facts().sink()));
         if (view.error() != null) text.append('\n').append(Messages.text("liveview.error")).append(' ').append(view.error());
+        if (view.warning() != null) text.append('\n').append(view.warning());
         if (table != null) text.append('\n').append(table.text());
 
         StringBuilder html = new StringBuilder("<div class=\"lab-live-view\">");
@@ -41,6 +42,9 @@ final class LiveViewRenderer {
         if (view.error() != null) {
             html.append("<div style=\"color:#b71c1c;font-size:90%;margin:4px 0\"><b>").append(Messages.text("liveview.error")).append("</b> ")
                     .append(Table.escape(view.error())).append("</div>");
+        }
+        if (view.warning() != null) {
+            html.append("<div style=\"color:#e65100;font-size:90%;margin:4px 0\">").append(Table.escape(view.warning())).append("</div>");
         }
         if (table != null) {
             html.append(table.html());
