@@ -30,7 +30,6 @@ public final class SourceWatch {
     private static final int CONNECT_TIMEOUT_MS = 500;
 
     private final LiveViews views;
-    private final SparkSession spark;
     private final UnaryOperator<String> silentKafkaAdvice;
     private final PrintStream log;
     private final PromptStop promptStop;
@@ -47,7 +46,6 @@ public final class SourceWatch {
      */
     public SourceWatch(LiveViews views, SparkSession spark, UnaryOperator<String> silentKafkaAdvice, PrintStream log) {
         this.views = views;
-        this.spark = spark;
         this.silentKafkaAdvice = silentKafkaAdvice;
         this.log = log;
         this.promptStop = new PromptStop(spark, log);
