@@ -105,7 +105,7 @@ def test_a_query_whose_broker_is_killed_says_so_and_resumes_from_its_checkpoint(
     assert wait_pid_gone(broker, 10)
 
     shown = await_failure(kernel, "live_titles")
-    # Spark's line, then the lab's plain words: Kafka is gone, start it, run the cell again
+    # the lab's plain words first (Kafka is gone, start it, run the cell again), then Spark's line
     address = kernel.value("kafkaBootstrapServers()").strip('"')
     assert f"Kafka at {address} does not answer: the lab's broker is not running" in shown, shown
     assert "%kafka start" in shown and "same checkpointLocation" in shown, shown

@@ -152,6 +152,11 @@ public final class Html {
                 + escape(message) + "</div>";
     }
 
+    /** A warning line: something the student should know while it still runs (a source that does not answer). */
+    public static String warningLine(String message) {
+        return "<div style=\"color:" + Tone.WARN.colour + ";font-size:90%;margin:4px 0\">" + escape(message) + "</div>";
+    }
+
     /** A header over a table (a live view's facts). */
     public static String header(Line line) {
         return "<div style=\"font-size:85%;margin-bottom:4px\">" + line + "</div>";

@@ -44,6 +44,14 @@ public final class KafkaLab {
         return advice.explain(error, checkpoint);
     }
 
+    /**
+     * What a live view adds when nothing answers at a query's kafka.bootstrap.servers: start the lab's broker
+     * (when that is the address), or where the notebook's Kafka is.
+     */
+    public String adviseOnSilentServers(String servers) {
+        return advice.silentServers(servers);
+    }
+
     /** Stops the fake producers, then this kernel's broker (SIGTERM, a kill if it hangs). Safe to call twice. */
     public void stop() {
         producers.stopAll(PRODUCER_STOP_SECONDS);

@@ -59,6 +59,36 @@ final class QueryFailureAdvice {
         return Messages.text("advice.kafka_gone", where, cluster.embeddedNote(), Messages.text("advice.restart"));
     }
 
+    /**
+     * What to do when nothing answers at the bootstrap servers a running query was given: start the lab's broker
+     * when that is its address, else the address the notebook's Kafka has.
+     */
+    String silentServers(String servers) {
+        if (cluster.isExternal()) {
+            return sameServers(servers, cluster.bootstrap())
+                    ? Messages.text("advice.kafka_silent.external") : Messages.text("advice.kafka_silent.elsewhere", cluster.bootstrap());
+        }
+        if (sameServers(servers, cluster.bootstrap())) return Messages.text("advice.kafka_silent.embedded", cluster.embeddedNote());
+        return Messages.text("advice.kafka_silent.elsewhere", cluster.bootstrap());
+    }
+
+    /** Whether two host:port lists name the same servers ("localhost" and "127.0.0.1" are one machine). */
+    private static boolean sameServers(String a, String b) {
+        return normalized(a).equals(normalized(b));
+    }
+
+    private static Set<String> normalized(String servers) {
+        Set<String> set = new TreeSet<>();
+        for (String server : servers.split(",")) {
+            String s = server.trim().toLowerCase(java.util.Locale.ROOT);
+            int colon = s.lastIndexOf(':');
+            String host = colon < 0 ? s : s.substring(0, colon);
+            if (host.equals("localhost") || host.equals("::1") || host.equals("[::1]") || host.startsWith("127.")) host = "127.0.0.1";
+            set.add(colon < 0 ? host : host + s.substring(colon));
+        }
+        return set;
+    }
+
     private String topicGone(String named, String checkpoint) {
         Set<String> read = checkpoint == null ? Set.of() : topicsRead(checkpoint);
         Set<String> missing = new TreeSet<>(read);

@@ -48,6 +48,7 @@ import streaminglab.kafka.KafkaLab;
 import streaminglab.socket.SocketMagic;
 import streaminglab.streaming.CheckpointMagic;
 import streaminglab.streaming.LiveViews;
+import streaminglab.streaming.SourceWatch;
 import streaminglab.streaming.StreamMagic;
 import streaminglab.streaming.StreamingQueries;
 import streaminglab.streaming.StreamingDisplay;
@@ -84,6 +85,7 @@ public final class LabKernel extends BaseKernel {
     private final SocketMagic sockets;
     private final KafkaLab kafka;
     private volatile LiveViews liveViews;
+    private volatile SourceWatch sourceWatch;
     private JupyterConnection connection;
     private volatile int runningCell = -1;
     private volatile boolean stopped;
@@ -105,13 +107,15 @@ public final class LabKernel extends BaseKernel {
         this.jobs = new CellJobs(spark);
         this.progressBar = new JobProgressBar(spark, router);
         this.renderer = new ValueRenderer(settings.maxRows());
-        this.kafka = new KafkaLab(settings, router);
+        this.kafka = new KafkaLab(settings, router); // before Spark is ready: the source watch asks it for advice
         spark.onReady(session -> {
             // a query that failed because Kafka is gone says so in its view
             LiveViews views = new LiveViews(router, session, settings.maxRows(), settings.liveViewIntervalMs(), cellLoader, log,
                     kafka::explainQueryFailure);
             views.attach();
             liveViews = views;
+            // a Kafka query whose broker does not answer says so in its view; stopping it returns promptly
+            sourceWatch = new SourceWatch(views, session, kafka::adviseOnSilentServers, log).start();
         });
         this.sockets = new SocketMagic(settings.bindAddress(), router, port -> {
             SparkSession session = spark.sessionIfReady();
@@ -346,6 +350,7 @@ public final class LabKernel extends BaseKernel {
         }
         kafka.stop();
         progressBar.shutdown();
+        if (sourceWatch != null) sourceWatch.stop();
         if (liveViews != null) liveViews.stop();
         router.close();
         if (java.isDone() && !java.isCompletedExceptionally()) java.join().close();

@@ -50,6 +50,8 @@ public final class LiveView {
     private final Deque<StreamingQueryProgress> recent = new ArrayDeque<>();
     private volatile State state = State.ACTIVE;
     private volatile String error;
+    /** What the lab sees wrong while the query runs (its source does not answer), or null. */
+    private volatile String warning;
     private volatile StreamingQueryProgress lastProgress;
     private volatile long batches;
     private volatile long inputRowsSoFar;
@@ -185,6 +187,17 @@ public final class LiveView {
         }
     }
 
+    public String warning() {
+        return state == State.ACTIVE ? warning : null;
+    }
+
+    /** Says (or, with null, stops saying) what the lab sees wrong; true when that changed what the view shows. */
+    boolean warn(String text) {
+        if (java.util.Objects.equals(warning, text)) return false;
+        warning = text;
+        return true;
+    }
+
     void terminated(String errorMessage) {
         if (errorMessage != null) {
             state = State.FAILED;
@@ -290,16 +303,26 @@ public final class LiveView {
         return lastBatchId;
     }
 
-    /** Facts about the query as Spark started it: sink, output mode, trigger, checkpoint. */
-    public record QueryFacts(SinkKind sinkKind, String sink, String outputMode, String trigger, String checkpoint) {
+    /**
+     * Facts about the query as Spark started it: sink, output mode, trigger, checkpoint, and where its sources read
+     * ("socket localhost:9999", see {@link StreamingQueries#sourceAddresses}; a failed query is gone from Spark when
+     * its view explains the failure).
+     */
+    public record QueryFacts(SinkKind sinkKind, String sink, String outputMode, String trigger, String checkpoint,
+                             List<String> sources) {
         /** Facts of a query the lab cannot look into. */
-        static final QueryFacts UNKNOWN = new QueryFacts(SinkKind.OTHER, "?", "?", "?", null);
+        static final QueryFacts UNKNOWN = new QueryFacts(SinkKind.OTHER, "?", "?", "?", null, List.of());
+
+        QueryFacts(SinkKind sinkKind, String sink, String outputMode, String trigger, String checkpoint) {
+            this(sinkKind, sink, outputMode, trigger, checkpoint, List.of());
+        }
 
         static QueryFacts of(StreamingQuery query) {
             var execution = StreamingQueries.execution(query);
             if (execution == null) return UNKNOWN;
             return new QueryFacts(SinkKind.of(execution), SinkKind.name(execution), String.valueOf(execution.outputMode()),
-                    StreamingQueries.triggerName(execution.trigger()), execution.resolvedCheckpointRoot());
+                    StreamingQueries.triggerName(execution.trigger()), execution.resolvedCheckpointRoot(),
+                    StreamingQueries.sourceAddresses(execution));
         }
 
         public boolean wholeTable() {

@@ -27,6 +27,7 @@ final class LiveViewRenderer {
                 f.secondRateName, f.secondRate, perSecond, f.durationName, f.duration, rows, rowsMeaning(view), mode(view),
                 view.facts().sink()));
         if (view.error() != null) text.append('\n').append(Messages.text("liveview.error")).append(' ').append(view.error());
+        if (view.warning() != null) text.append('\n').append(view.warning());
         if (table != null) text.append('\n').append(table.text());
 
         String header = Html.header(Html.line().bold(view.label()).text(" ").badge(state(view.state()), tone(view.state()))
@@ -38,13 +39,14 @@ final class LiveViewRenderer {
                 .muted(mode(view) + ", " + Messages.text("liveview.sink", view.facts().sink()) + ", "
                         + Messages.text("liveview.trigger", view.facts().trigger())));
         String error = view.error() == null ? "" : Html.errorLine(Messages.text("liveview.error"), view.error());
+        String warning = view.warning() == null ? "" : Html.warningLine(view.warning());
         String body = "";
         if (table != null) {
             body = Html.table(table);
         } else if (f.nothingYet && view.state() == LiveView.State.ACTIVE) {
             body = Html.note(Messages.text(view.facts().continuous() ? "liveview.waiting_for_epoch" : "liveview.waiting_for_batch"));
         }
-        return Displays.of(text.toString(), Html.section("live-view", header, error, body));
+        return Displays.of(text.toString(), Html.section("live-view", header, error, warning, body));
     }
 
     /**

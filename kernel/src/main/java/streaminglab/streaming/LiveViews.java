@@ -152,7 +152,7 @@ public final class LiveViews extends StreamingQueryListener {
         if (view == null || !view.runId().equals(event.runId())) return;
         String error = event.exception().isDefined()
                 ? StreamingErrors.forFailedQuery(event.exception().get(), shortError(event.exception().get()),
-                        view.facts().checkpoint(), failureAdvice)
+                        view.facts().checkpoint(), failureAdvice, view.facts().sources())
                 : null;
         view.terminated(error);
         renderer.execute(() -> view.display().updateNow()); // the end is always shown, not throttled away

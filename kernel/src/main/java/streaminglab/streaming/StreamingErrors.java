@@ -12,7 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Spark's errors about starting a query, said in the lab's words: which running query is in the way.
+ * Spark's errors about starting a query, said in the lab's words: which running query is in the way; a
+ * socket query with no server where it reads gets the command that starts one.
  * Also the words a failed query's view adds to Spark's error, from the part of the lab that knows the
  * cause (Kafka gone, a topic deleted): handed to the live views by the kernel, so this package does not
  * depend on that part.
@@ -62,11 +63,13 @@ public final class StreamingErrors {
     }
 
     /**
-     * What a failed query's view says: Spark's own line, then what to do when the lab knows the cause. failureAdvice:
+     * What a failed query's view says: what to do when the lab knows the cause, then Spark's own line. failureAdvice:
      * who explains a failure in plain words, given Spark's whole error text and the query's checkpoint (advice or
      * null); the kernel hands it to the live views, so this package does not depend on the part that knows.
+     * sources: where the query's sources read, as its view noted when it started.
      */
-    static String forFailedQuery(String exception, String sparkLine, String checkpoint, BinaryOperator<String> failureAdvice) {
+    static String forFailedQuery(String exception, String sparkLine, String checkpoint, BinaryOperator<String> failureAdvice,
+                                 List<String> sources) {
         String advice;
         try {
             advice = failureAdvice.apply(exception, checkpoint);
@@ -74,7 +77,26 @@ public final class StreamingErrors {
             advice = null; // advice is a help, never a second failure in the listener
         }
         if (advice == null) advice = changedQuery(exception, checkpoint);
-        return advice == null ? sparkLine : sparkLine + "\n" + advice;
+        if (advice == null) advice = noSocketServer(exception, sources);
+        return advice == null ? sparkLine : advice + "\n" + sparkLine; // the lab's plain words first, Spark's line kept
+    }
+
+    private static final List<String> THIS_MACHINE = List.of("localhost", "127.0.0.1", "::1", "0.0.0.0");
+
+    /**
+     * A socket query with nothing listening where it reads: which command starts the lab's text server there.
+     * sources: where the query's sources read ("socket HOST:PORT"), as its live view noted when it started.
+     */
+    static String noSocketServer(String exception, List<String> sources) {
+        if (exception == null || !exception.contains("java.net.ConnectException") || sources == null) return null;
+        String socket = sources.stream().filter(s -> s.startsWith("socket ")).findFirst().orElse(null);
+        if (socket == null) return null;
+        String address = socket.substring("socket ".length());
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        String port = address.substring(colon + 1);
+        boolean here = THIS_MACHINE.contains(host.toLowerCase(java.util.Locale.ROOT));
+        return Messages.text(here ? "streaming.socket_no_server" : "streaming.socket_no_server.elsewhere", host, port);
     }
 
     /** Spark's ways of saying that the checkpoint was written by a different query. */

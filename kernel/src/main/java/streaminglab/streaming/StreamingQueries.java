@@ -11,6 +11,8 @@ import org.apache.spark.sql.streaming.Trigger;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** What Spark knows about a running query but does not put in its public API. */
@@ -35,6 +37,23 @@ public final class StreamingQueries {
     }
 
     /** How many sources of active queries read the text socket on this port (of this machine). */
+    /** Where the query's socket and Kafka sources read, as "socket HOST:PORT" and "kafka SERVERS", from the plan as started. */
+    static List<String> sourceAddresses(StreamExecution e) {
+        List<String> found = new ArrayList<>();
+        for (LogicalPlan leaf : JavaConverters.seqAsJavaList(e.analyzedPlan().collectLeaves())) {
+            if (!(leaf instanceof StreamingRelationV2)) continue;
+            StreamingRelationV2 relation = (StreamingRelationV2) leaf;
+            var options = relation.extraOptions();
+            if (relation.sourceName().equalsIgnoreCase("socket") && options.get("host") != null) {
+                found.add("socket " + options.get("host").trim() + ":" + String.valueOf(options.get("port")).trim());
+            } else if (relation.sourceName().equalsIgnoreCase("kafka") && options.get("kafka.bootstrap.servers") != null
+                    && !options.get("kafka.bootstrap.servers").isBlank()) {
+                found.add("kafka " + options.get("kafka.bootstrap.servers").trim());
+            }
+        }
+        return List.copyOf(found);
+    }
+
     public static int socketReaders(SparkSession spark, int port) {
         int readers = 0;
         for (StreamingQuery q : spark.streams().active()) {
