@@ -7,8 +7,6 @@ import java.util.Properties;
  * suit a cluster; these suit one small process on a student's laptop or a Binder container.
  */
 final class BrokerConfig {
-    /** The largest record value the lab's producer sends and its broker stores (the kernel's KafkaCluster says the same). */
-    static final int MAX_RECORD_BYTES = 16 << 20;
     /** Room for a record batch's header, key and headers around the largest value. */
     static final int RECORD_OVERHEAD_BYTES = 64 << 10;
     static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -45,8 +43,9 @@ final class BrokerConfig {
         p.put("share.coordinator.state.topic.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0"); // a lone consumer need not wait for others
         p.put("auto.create.topics.enable", "true"); // lessons may write to a topic before creating it
-        // a lesson's huge record (a few MB) is stored, not refused: Kafka's default limit is 1 MB
-        p.put("message.max.bytes", String.valueOf(MAX_RECORD_BYTES + RECORD_OVERHEAD_BYTES));
+        // a lesson's huge record (a few MB) is stored, not refused: Kafka's default limit is 1 MB; the kernel, whose
+        // producer sends them, says how large (its KafkaCluster.MAX_RECORD_BYTES, the one definition)
+        if (o.maxRecordBytes() != null) p.put("message.max.bytes", String.valueOf(o.maxRecordBytes() + RECORD_OVERHEAD_BYTES));
 
         // small memory: the cleaner's dedupe buffer is 128 MB by default, the whole heap here
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8L << 20));

@@ -23,7 +23,6 @@ public final class BrokerMain {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
     static final int EXIT_PORT_IN_USE = 3;
-    static final String READY_FILE = "broker.ready";
 
     private static volatile KafkaRaftServer server;
 
@@ -50,9 +49,9 @@ public final class BrokerMain {
                 System.exit(EXIT_PORT_IN_USE);
             }
         }
-        Path ready = options.dataDir().resolve(READY_FILE);
+        Path ready = options.readyFile(); // the starter's to name (the kernel's EmbeddedKafka.READY_FILE)
         try {
-            Files.deleteIfExists(ready);
+            if (ready != null) Files.deleteIfExists(ready);
             String clusterId = BrokerStorage.prepare(options.dataDir(), System.err);
             followStarterOut(options);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(ready), "broker-stop"));
@@ -62,7 +61,7 @@ public final class BrokerMain {
             awaitClients(options.bootstrap());
             long pid = ProcessHandle.current().pid();
             String version = kafkaVersion();
-            BrokerStorage.write(ready, "pid=" + pid + "\nhost=" + options.host() + "\nport=" + options.port()
+            if (ready != null) BrokerStorage.write(ready, "pid=" + pid + "\nhost=" + options.host() + "\nport=" + options.port()
                     + "\ncontroller.port=" + options.controllerPort() + "\ncluster.id=" + clusterId
                     + "\nkafka.version=" + version + "\n");
             System.out.printf("READY %s (Kafka %s, pid %d, cluster %s, %.1f s)%n", options.bootstrap(), version, pid,
@@ -118,7 +117,7 @@ public final class BrokerMain {
 
     private static void stop(Path ready) {
         try {
-            Files.deleteIfExists(ready);
+            if (ready != null) Files.deleteIfExists(ready);
         } catch (IOException ignored) {
             // the starter checks the pid inside, a stale file misleads no one
         }

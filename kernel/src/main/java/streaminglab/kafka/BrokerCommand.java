@@ -60,7 +60,10 @@ final class BrokerCommand {
                 "--port", String.valueOf(port),
                 "--controller-port", String.valueOf(controllerPort),
                 "--exit-on-stdin-eof",
-                "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+                "--parent-pid", String.valueOf(ProcessHandle.current().pid()),
+                // what the kernel and the broker must agree on is said here, defined once on the kernel's side
+                "--ready-file", dataDir.resolve(EmbeddedKafka.READY_FILE).toString(),
+                "--max-record-bytes", String.valueOf(KafkaCluster.MAX_RECORD_BYTES)));
         return command;
     }
 

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class KafkaCluster implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 1500;
-    /** The largest record the magics send: what the lab's broker stores (its message.max.bytes is this plus room for headers). */
+    /** The largest record the magics send and the lab's broker stores: the one definition; BrokerCommand hands it to the broker. */
     static final int MAX_RECORD_BYTES = 16 << 20;
 
     private final LabSettings settings;
