@@ -26,7 +26,7 @@ import pytest
 from labharness import LabKernel, TEST_KERNEL_NAME, html_text, pid_alive
 
 CONTAINER_RAM_MB = 2048
-HEAP_PERCENT = 40  # KernelInstaller.HEAP_PERCENT_OF_MEMORY
+HEAP_PERCENT = 40  # LabSettings.HEAP_PERCENT_OF_MEMORY
 HUB_PREFIX = "/user/ada-lovelace/"
 PROXY_TEMPLATE = "{base}proxy/{port}/jobs/"  # binder/Dockerfile's SPARK_LAB_UI_PROXY
 BINDER_KERNEL = TEST_KERNEL_NAME + "-binder"

@@ -19,6 +19,53 @@ public final class LabSettings {
         return new LabSettings(System.getenv());
     }
 
+    // ---- what Jupyter tells the kernel and the installer -------------------------------------------
+
+    /** JPY_PARENT_PID: the Jupyter process that started the kernel (jupyter_client sets it), if a number. */
+    public java.util.OptionalLong jupyterParentPid() {
+        String value = get("JPY_PARENT_PID", "");
+        try {
+            return value.isEmpty() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty(); // then the kernel follows the process that started it
+        }
+    }
+
+    /**
+     * Jupyter's user data directory, as jupyter_core computes it: JUPYTER_DATA_DIR, else the platform's place
+     * (~/Library/Jupyter on macOS, APPDATA\jupyter on Windows, XDG_DATA_HOME/jupyter or ~/.local/share/jupyter).
+     */
+    public Path jupyterDataDir() {
+        String explicit = get("JUPYTER_DATA_DIR", "");
+        if (!explicit.isEmpty()) return Paths.get(explicit);
+        String home = System.getProperty("user.home");
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        if (os.contains("mac")) return Paths.get(home, "Library", "Jupyter");
+        if (os.contains("win")) return Paths.get(get("APPDATA", home), "jupyter");
+        String xdg = get("XDG_DATA_HOME", "");
+        return (xdg.isEmpty() ? Paths.get(home, ".local", "share") : Paths.get(xdg)).resolve("jupyter");
+    }
+
+    /** JUPYTER_PYTHON: the Python that runs Jupyter; else the python3 beside `jupyter` on PATH; else python3. */
+    public String jupyterPython() {
+        String python = get("JUPYTER_PYTHON", "");
+        if (!python.isEmpty()) return python;
+        for (String dir : get("PATH", "").split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path jupyter = Paths.get(dir, "jupyter");
+            Path beside = jupyter.resolveSibling("python3");
+            if (java.nio.file.Files.isExecutable(jupyter) && java.nio.file.Files.isExecutable(beside)) return beside.toString();
+        }
+        return "python3";
+    }
+
+    /**
+     * The share of the machine's (or container's) memory the kernelspec gives the kernel's heap when the install
+     * names no --heap: 40 %, not half, so that on Binder's 2 GB the broker, Jupyter's server and the JVM's own
+     * memory beside the heap still fit (docs/deploy.md, "Memory").
+     */
+    public static final int HEAP_PERCENT_OF_MEMORY = 40;
+
     /** SPARK_MASTER: where Spark runs. Default local[*] (all cores of this machine). */
     public String sparkMaster() {
         return get("SPARK_MASTER", "local[*]");

@@ -1,5 +1,7 @@
 package streaminglab.install;
 
+import streaminglab.config.LabSettings;
+
 import com.google.gson.GsonBuilder;
 
 import java.io.IOException;
@@ -64,7 +66,6 @@ public final class KernelInstaller {
             "-Dio.netty.tryReflectionSetAccessible=true");
 
     /** The kernel's heap as a share of the memory the JVM sees (the machine's, or the container's limit). */
-    static final int HEAP_PERCENT_OF_MEMORY = 40;
     static final int IDLE_GC_INTERVAL_MS = 10_000;
 
     private KernelInstaller() {
@@ -158,7 +159,7 @@ public final class KernelInstaller {
             // Sized from the container's memory limit, not the host's. 40 %, not half: on Binder's 2 GB the
             // 820 MB heap runs every lesson, and leaves room for the JVM's ~330 MB outside the heap, the
             // embedded broker and the Jupyter server (docs/deploy.md, "Memory", has the measurements).
-            options.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_MEMORY);
+            options.add("-XX:MaxRAMPercentage=" + LabSettings.HEAP_PERCENT_OF_MEMORY);
         }
         options.add("-XX:+UseG1GC");
         // G1 gives memory back only after a GC cycle, and only down to 70 % free by default; an idle notebook has
@@ -216,8 +217,8 @@ public final class KernelInstaller {
 
         Path kernelsDir() throws IOException, InterruptedException {
             if (prefix != null) return prefix.toAbsolutePath().resolve("share/jupyter/kernels");
-            if (sysPrefix) return Paths.get(JupyterPython.sysPrefix()).resolve("share/jupyter/kernels");
-            return JupyterPython.userDataDir().resolve("kernels");
+            if (sysPrefix) return Paths.get(JupyterPython.sysPrefix(LabSettings.fromEnvironment())).resolve("share/jupyter/kernels");
+            return LabSettings.fromEnvironment().jupyterDataDir().resolve("kernels");
         }
     }
 }

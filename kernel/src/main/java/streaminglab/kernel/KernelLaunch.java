@@ -50,7 +50,7 @@ public final class KernelLaunch {
         ConnectionTuning.afterConnect(connection);
         kernel.startBackgroundWork(BACKGROUND_START_DELAY_MS);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::stopEverything, "kernel-stop"));
-        exitWithParent(kernel, log);
+        exitWithParent(kernel, settings, log);
         log.println("kernel started on " + connectionFile + " (pid " + ProcessHandle.current().pid() + ")");
 
         connection.waitUntilClose();
@@ -89,15 +89,10 @@ public final class KernelLaunch {
      * What the kernel started gets a few seconds to stop cleanly; then the JVM halts, and the broker,
      * whose standard input was the kernel, stops on its own.
      */
-    private static void exitWithParent(LabKernel kernel, PrintStream log) {
-        String pid = System.getenv("JPY_PARENT_PID");
-        Optional<ProcessHandle> parent;
-        try {
-            parent = pid != null && !pid.isBlank() ? ProcessHandle.of(Long.parseLong(pid.trim()))
-                    : ProcessHandle.current().parent();
-        } catch (NumberFormatException e) {
-            parent = ProcessHandle.current().parent();
-        }
+    private static void exitWithParent(LabKernel kernel, LabSettings settings, PrintStream log) {
+        java.util.OptionalLong jupyter = settings.jupyterParentPid();
+        Optional<ProcessHandle> parent = jupyter.isPresent() ? ProcessHandle.of(jupyter.getAsLong())
+                : ProcessHandle.current().parent();
         if (parent.isEmpty() || parent.get().pid() <= 1) return;
         long parentPid = parent.get().pid();
         long startedUnder = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
