@@ -8,6 +8,7 @@ import streaminglab.language.Messages;
 import streaminglab.magics.UsageError;
 import org.apache.spark.sql.SparkSession;
 import streaminglab.spark.SparkErrors;
+import streaminglab.streaming.LiveViews;
 import streaminglab.streaming.StreamingErrors;
 
 import java.util.ArrayList;
@@ -21,9 +22,9 @@ final class CellFailures {
     private CellFailures() {
     }
 
-    static CellError describe(Throwable failure, SparkSession spark) {
+    static CellError describe(Throwable failure, SparkSession spark, LiveViews views) {
         if (failure instanceof CellRuntimeError) failure = ((CellRuntimeError) failure).thrown();
-        CellError streaming = StreamingErrors.explain(failure, spark);
+        CellError streaming = StreamingErrors.explain(failure, spark, views);
         if (streaming != null) return streaming;
         if (isInterrupt(failure)) {
             return new CellError("Interrupted", Messages.text("kernel.interrupted"),

@@ -281,7 +281,7 @@ public final class LabKernel extends BaseKernel {
                 return cellRunner.run(code, count);
             });
         } catch (Throwable failure) {
-            error = CellFailures.describe(failure, spark.sessionIfReady());
+            error = CellFailures.describe(failure, spark.sessionIfReady(), liveViews);
             if (error.getCause() != null) logTrace(count, error.getCause());
         } finally {
             runningCell = -1;

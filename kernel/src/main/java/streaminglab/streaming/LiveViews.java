@@ -86,7 +86,10 @@ public final class LiveViews extends StreamingQueryListener {
         }
     }
 
-    /** Listens to the session's queries; the live console sink finds the views through {@link #current()}. */
+    /**
+     * Listens to the session's queries. The live console sink finds the views through {@link #current()}: Spark
+     * makes that sink itself, by its class name, so nothing can hand it the views; it is the one reader of this.
+     */
     public void attach() {
         spark.streams().addListener(this);
         current = this;

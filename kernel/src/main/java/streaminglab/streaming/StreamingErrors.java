@@ -25,12 +25,12 @@ public final class StreamingErrors {
     private StreamingErrors() {
     }
 
-    /** An explanation of the failure, or null when it is not one of these. */
-    public static CellError explain(Throwable failure, SparkSession spark) {
+    /** An explanation of the failure, or null when it is not one of these. views: the live views, or null before Spark. */
+    public static CellError explain(Throwable failure, SparkSession spark, LiveViews views) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = String.valueOf(t.getMessage());
             Matcher named = SAME_NAME.matcher(message);
-            if (named.find()) return sameName(named.group(1), spark);
+            if (named.find()) return sameName(named.group(1), spark, views);
             Matcher m = SAME_ID.matcher(message);
             if (m.find() && spark != null) {
                 StreamingQuery running = spark.streams().get(UUID.fromString(m.group(1)));
@@ -45,14 +45,13 @@ public final class StreamingErrors {
     }
 
     /** A query name is taken by a running query: which one, where it was started, and how to stop it. */
-    private static CellError sameName(String name, SparkSession spark) {
+    private static CellError sameName(String name, SparkSession spark, LiveViews views) {
         StreamingQuery running = null;
         if (spark != null) {
             for (StreamingQuery q : spark.streams().active()) if (name.equals(q.name())) running = q;
         }
         String which = "";
         if (running != null) {
-            LiveViews views = LiveViews.current();
             LiveView view = views == null ? null : views.find(name).orElse(null);
             String cell = view != null && view.id().equals(running.id())
                     ? Messages.text("streaming.name_taken.cell", view.origin().executionCount()) : "";
