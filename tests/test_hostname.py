@@ -27,7 +27,9 @@ import pytest
 from labharness import JAR, TEST_KERNEL_NAME, java_executable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
-from kafkaharness import find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers  # noqa: E402
+from kafkaharness import (  # noqa: E402
+    embedded_broker_round_trip, find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers,
+)
 
 # a container's name as Docker and podman make them
 ODD_NAME = "11ff22969b74"
@@ -114,16 +116,7 @@ def test_spark_and_the_broker_start_where_the_hostname_does_not_resolve(odd_kern
         # Spark advertises loopback, as the lab promises, not the machine's name
         assert kernel.value("spark.conf().get(\"spark.driver.host\")") == "127.0.0.1"
 
-        started = kernel.ok("%kafka start", timeout=KAFKA_START_TIMEOUT).plain
-        assert f"started at 127.0.0.1:{env['SPARK_LAB_KAFKA_PORT']}" in started, started
-        kernel.ok("%kafka create names")
-        kernel.ok("%%kafka produce names\nada\ngrace")
-        read = kernel.value(
-            'spark.read().format("kafka").option("kafka.bootstrap.servers", kafkaBootstrapServers())'
-            '.option("subscribe", "names").option("startingOffsets", "earliest").load()'
-            '.selectExpr("CAST(value AS STRING)").as(Encoders.STRING()).collectAsList()')
-        assert read == "[ada, grace]", read
-        kernel.ok("%kafka stop", timeout=60)
+        embedded_broker_round_trip(kernel, int(env["SPARK_LAB_KAFKA_PORT"]), KAFKA_START_TIMEOUT)
     finally:
         stop_kernel_and_brokers(kernel, home)
 

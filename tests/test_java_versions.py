@@ -26,7 +26,9 @@ import pytest
 from labharness import JAR, TEST_KERNEL_NAME, parse_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
-from kafkaharness import find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers  # noqa: E402
+from kafkaharness import (  # noqa: E402
+    embedded_broker_round_trip, find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers,
+)
 
 SPARK_TIMEOUT = float(os.environ.get("LAB_TEST_SPARK_TIMEOUT", "300"))
 KAFKA_START_TIMEOUT = 180
@@ -102,15 +104,6 @@ def test_a_lessons_smoke_run_on_java_25(java25_kernel_name, tmp_path, log_dir):
         kernel.ok("%stream stop buckets", timeout=60)
 
         # the embedded broker runs on the same Java, and Spark reads what was produced
-        said = kernel.ok("%kafka start", timeout=KAFKA_START_TIMEOUT).plain
-        assert f"started at 127.0.0.1:{port}" in said, said
-        kernel.ok("%kafka create names")
-        kernel.ok("%%kafka produce names\nada\ngrace")
-        read = kernel.value(
-            'spark.read().format("kafka").option("kafka.bootstrap.servers", kafkaBootstrapServers())'
-            '.option("subscribe", "names").option("startingOffsets", "earliest").load()'
-            '.selectExpr("CAST(value AS STRING)").as(Encoders.STRING()).collectAsList()')
-        assert read == "[ada, grace]", read
-        kernel.ok("%kafka stop", timeout=60)
+        embedded_broker_round_trip(kernel, port, KAFKA_START_TIMEOUT)
     finally:
         stop_kernel_and_brokers(kernel, home)

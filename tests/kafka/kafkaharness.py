@@ -140,3 +140,16 @@ class ExternalBroker:
         self._log.close()
 
 
+def embedded_broker_round_trip(kernel: LabKernel, port: int, start_timeout: float = 180) -> None:
+    """%kafka start on port, two records produced, Spark reads them back, %kafka stop: what a lesson needs of
+    the embedded broker, for kernels started in an unusual place (another Java, a name that does not resolve)."""
+    said = kernel.ok("%kafka start", timeout=start_timeout).plain
+    assert f"started at 127.0.0.1:{port}" in said, said
+    kernel.ok("%kafka create names")
+    kernel.ok("%%kafka produce names\nada\ngrace")
+    read = kernel.value(
+        'spark.read().format("kafka").option("kafka.bootstrap.servers", kafkaBootstrapServers())'
+        '.option("subscribe", "names").option("startingOffsets", "earliest").load()'
+        '.selectExpr("CAST(value AS STRING)").as(Encoders.STRING()).collectAsList()')
+    assert read == "[ada, grace]", read
+    kernel.ok("%kafka stop", timeout=60)

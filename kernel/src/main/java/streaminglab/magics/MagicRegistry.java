@@ -1,5 +1,7 @@
 package streaminglab.magics;
 
+import streaminglab.language.Spelling;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,31 +31,13 @@ public final class MagicRegistry {
         for (Magic m : magics.values()) {
             if (cell ? m.isCell() : m.isLine()) candidates.add(m.name());
         }
-        candidates.sort(Comparator.comparingInt((String c) -> distance(name, c)).thenComparing(c -> c));
+        candidates.sort(Comparator.comparingInt((String c) -> Spelling.distance(name, c)).thenComparing(c -> c));
         List<String> close = new ArrayList<>();
         for (String c : candidates) {
-            int d = distance(name, c);
+            int d = Spelling.distance(name, c);
             if (d <= Math.max(2, c.length() / 2) || c.startsWith(name) || name.startsWith(c)) close.add(c);
             if (close.size() == 3) break;
         }
         return close;
-    }
-
-    /** Edit distance between two names (insertions, deletions, substitutions). */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -1,5 +1,6 @@
 package streaminglab.spark;
 
+import streaminglab.language.Spelling;
 import org.apache.spark.sql.sources.DataSourceRegister;
 
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class SourceNames {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String name : known) {
-            int d = distance(wanted, name.toLowerCase(Locale.ROOT));
+            int d = Spelling.distance(wanted, name.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = name;
                 bestDistance = d;
@@ -54,23 +55,5 @@ public final class SourceNames {
         // a typo changes a letter or two; a short name changed more is another word
         int allowed = wanted.length() <= 4 ? 1 : 2;
         return bestDistance <= allowed ? best : null;
-    }
-
-    /** Levenshtein distance: letters inserted, deleted or replaced to turn a into b. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] row = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) previous[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            row[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                row[j] = Math.min(replace, Math.min(previous[j] + 1, row[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = row;
-            row = swap;
-        }
-        return previous[b.length()];
     }
 }
