@@ -96,7 +96,7 @@ public final class Html {
         return facts(facts, null);
     }
 
-    /** The same, with the value of the fact named linked shown as a link when it is a web address. */
+    /** The same, with the value of the fact named linked shown as a link when it is a web address (see isWebAddress). */
     public static String facts(Map<String, String> facts, String linked) {
         StringBuilder sb = new StringBuilder("<table style=\"border-collapse:collapse\">");
         for (Map.Entry<String, String> e : facts.entrySet()) {
@@ -108,9 +108,13 @@ public final class Html {
         return sb.append("</table>").toString();
     }
 
+    /**
+     * http(s), or a path on the page's own server ("/user/NAME/proxy/4040/jobs/": the Spark UI behind a hub's
+     * proxy); never another scheme (javascript:) nor a protocol-relative "//host".
+     */
     private static boolean isWebAddress(String s) {
         String lower = s.toLowerCase(Locale.ROOT);
-        return lower.startsWith("http://") || lower.startsWith("https://");
+        return lower.startsWith("http://") || lower.startsWith("https://") || s.startsWith("/") && !s.startsWith("//");
     }
 
     private static String link(String address) {

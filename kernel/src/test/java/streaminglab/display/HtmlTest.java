@@ -131,6 +131,11 @@ class HtmlTest {
         html = Html.facts(facts, "UI");
         assertTrue(html.contains("<a href=\"http://localhost:4040/&quot;&gt;&lt;script&gt;"), html);
         assertNoInjectedElement(html);
+        // the Spark UI behind a hub's proxy is a path on the page's own server
+        facts.put("UI", "/user/ada/proxy/4040/jobs/");
+        assertTrue(Html.facts(facts, "UI").contains("<a href=\"/user/ada/proxy/4040/jobs/\""), Html.facts(facts, "UI"));
+        facts.put("UI", "//evil.example/x");
+        assertFalse(Html.facts(facts, "UI").contains("<a "), Html.facts(facts, "UI"));
     }
 
     @Test
