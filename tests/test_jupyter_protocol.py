@@ -81,7 +81,10 @@ def test_help_magic_answers_in_the_pager(kernel):
 
 def test_a_question_mark_after_a_magic_name_pages_its_help(kernel):
     assert kernel.ok("%stream?").page == say("en", "stream.usage")
-    assert kernel.ok("socket?").page == say("en", "socket.usage"), "a magic's name without % when no Java name is so"
+    # the socket magic's usage shows the settings in force (its address, default port and rate)
+    socket_help = kernel.ok("%help socket").page
+    assert socket_help.startswith("%socket start [PORT]") and "127.0.0.1" in socket_help, socket_help
+    assert kernel.ok("socket?").page == socket_help, "a magic's name without % when no Java name is so"
 
 
 def test_a_question_mark_after_a_java_name_pages_what_inspection_shows(kernel):
