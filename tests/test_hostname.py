@@ -28,7 +28,8 @@ from labharness import JAR, TEST_KERNEL_NAME, java_executable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
 from kafkaharness import (  # noqa: E402
-    embedded_broker_round_trip, find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers,
+    embedded_broker_round_trip, find_free_port_pair, spark_runs_a_cells_lambda, start_kernel_with_env,
+    stop_kernel_and_brokers,
 )
 
 # a container's name as Docker and podman make them
@@ -107,12 +108,7 @@ def test_spark_and_the_broker_start_where_the_hostname_does_not_resolve(odd_kern
         said = kernel.ok(NAME_CHECK).stdout
         assert said.startswith(f"does not resolve: {ODD_NAME}"), said
 
-        assert kernel.value("spark.range(3).count()", SPARK_TIMEOUT) == "3", kernel.log_tail()
-        kernel.ok("int twice(int x) { return 2 * x; }")
-        doubled = kernel.value(
-            "spark.range(5).map((MapFunction<Long, Integer>) x -> twice(x.intValue()), Encoders.INT())"
-            ".collectAsList()")
-        assert doubled == "[0, 2, 4, 6, 8]", doubled
+        spark_runs_a_cells_lambda(kernel, SPARK_TIMEOUT)
         # Spark advertises loopback, as the lab promises, not the machine's name
         assert kernel.value("spark.conf().get(\"spark.driver.host\")") == "127.0.0.1"
 

@@ -27,7 +27,8 @@ from labharness import JAR, TEST_KERNEL_NAME, parse_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "kafka"))
 from kafkaharness import (  # noqa: E402
-    embedded_broker_round_trip, find_free_port_pair, start_kernel_with_env, stop_kernel_and_brokers,
+    embedded_broker_round_trip, find_free_port_pair, spark_runs_a_cells_lambda, start_kernel_with_env,
+    stop_kernel_and_brokers,
 )
 
 SPARK_TIMEOUT = float(os.environ.get("LAB_TEST_SPARK_TIMEOUT", "300"))
@@ -77,12 +78,7 @@ def test_a_lessons_smoke_run_on_java_25(java25_kernel_name, tmp_path, log_dir):
         assert kernel.value("Runtime.version().feature()") == "25"
 
         # the SparkContext starts (Hadoop's user lookup used to throw here) and runs a cell's lambda
-        assert kernel.value("spark.range(3).count()", SPARK_TIMEOUT) == "3", kernel.log_tail()
-        kernel.ok("int twice(int x) { return 2 * x; }")
-        doubled = kernel.value(
-            "spark.range(5).map((MapFunction<Long, Integer>) x -> twice(x.intValue()), Encoders.INT())"
-            ".collectAsList()")
-        assert doubled == "[0, 2, 4, 6, 8]", doubled
+        spark_runs_a_cells_lambda(kernel, SPARK_TIMEOUT)
 
         # a streaming query with a checkpoint on Hadoop's local file system, shown as a live view
         checkpoint = tmp_path / "checkpoint"

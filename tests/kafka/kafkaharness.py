@@ -140,6 +140,17 @@ class ExternalBroker:
         self._log.close()
 
 
+def spark_runs_a_cells_lambda(kernel: LabKernel, spark_timeout: float) -> None:
+    """Spark starts and runs a job whose lambda calls a method defined in a cell (the executor finds the
+    cell's classes): what every lesson needs, for kernels started in an unusual place."""
+    assert kernel.value("spark.range(3).count()", spark_timeout) == "3", kernel.log_tail()
+    kernel.ok("int twice(int x) { return 2 * x; }")
+    doubled = kernel.value(
+        "spark.range(5).map((MapFunction<Long, Integer>) x -> twice(x.intValue()), Encoders.INT())"
+        ".collectAsList()")
+    assert doubled == "[0, 2, 4, 6, 8]", doubled
+
+
 def embedded_broker_round_trip(kernel: LabKernel, port: int, start_timeout: float = 180) -> None:
     """%kafka start on port, two records produced, Spark reads them back, %kafka stop: what a lesson needs of
     the embedded broker, for kernels started in an unusual place (another Java, a name that does not resolve)."""
